@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint install dev translations migration clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -f -d market/translations
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: dev translations
+	$(BIN)/python -m pytest -q
+
+lint: dev
+	$(BIN)/ruff check .
+
+# Regenerate the initial migration from the models (only while it has not been released).
+migration: dev
+	rm -f migrations/versions/*.py /tmp/intercoop-migration.sqlite
+	DATABASE_URL=sqlite:////tmp/intercoop-migration.sqlite $(FLASK) db migrate -m initial --rev-id 0001
+	$(BIN)/ruff check --fix -q migrations || true
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite* .pytest_cache

@@ -1,0 +1,75 @@
+"""The application factory: configuration, extensions, blueprints, error handlers, CLI."""
+
+import os
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from market import database, models  # noqa: F401  (engine events; every table known)
+from market.config import ROOT, Config
+from market.errors import register_error_handlers
+from market.extensions import api, babel, csrf, db, login_manager, migrate
+
+
+def select_locale() -> str:
+    """Choose French unless the user picked English or the browser prefers it explicitly."""
+    chosen = session.get("lang")
+    if chosen in ("fr", "en"):
+        return chosen
+    return request.accept_languages.best_match(["fr", "en"], default="fr") or "fr"
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build a configured Intercoop application."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or Config)
+    (config or Config).check()
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this application."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the web pages and the JSON API of every domain."""
+    from market import health, navigation, security
+    from market.auth import api as auth_api
+    from market.auth import views as auth_views
+    from market.members import api as members_api
+    from market.members import views as members_views
+
+    security.init_app(app)
+    navigation.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(members_views.bp)
+    api.register_blueprint(auth_api.blp)
+    api.register_blueprint(members_api.blp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` sub-commands of CONVENTIONS.md."""
+    from market.auth.cli import users_cli
+    from market.seed import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

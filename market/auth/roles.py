@@ -1,0 +1,30 @@
+"""The roles of CONVENTIONS.md and what each is scoped to."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's role: member roles are scoped to one member, network roles are global."""
+
+    member_admin = "member_admin"
+    member_staff = "member_staff"
+    member_treasurer = "member_treasurer"
+    buyer = "buyer"
+    network_treasurer = "network_treasurer"
+    network_admin = "network_admin"
+
+
+#: Roles held for one member organisation (a buyer acts for a public-body member).
+MEMBER_SCOPED = frozenset({Role.member_admin, Role.member_staff, Role.member_treasurer,
+                           Role.buyer})
+#: Roles held across the whole network.
+NETWORK_SCOPED = frozenset({Role.network_treasurer, Role.network_admin})
+
+
+def parse_role(value: str) -> Role:
+    """Return the Role named by ``value`` or raise ValueError listing the valid ones."""
+    try:
+        return Role(value)
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {value!r}; valid roles: {valid}") from None

@@ -1,0 +1,79 @@
+"""Configuration read from the environment only, with safe development defaults."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def database_url(raw: str | None) -> str:
+    """Return a SQLAlchemy URL, defaulting to the embedded SQLite file and psycopg 3."""
+    if not raw:
+        return f"sqlite:///{INSTANCE / 'intercoop.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    """Settings for development and production, taken from the environment."""
+
+    ENV_NAME = os.environ.get("INTERCOOP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "sk_test_intercoop")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_intercoop")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_CHECK_DEFAULT = False  # checked once in market.security, bearer calls exempt
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    LOGIN_MAX_ATTEMPTS = 5
+    LOGIN_WINDOW_SECONDS = 15 * 60
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_SUPPORTED_LOCALES = ("fr", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "market" / "translations")
+
+    API_TITLE = "Intercoop"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "Intercoop JSON API: members, offers, procurement and ledger."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start in production without the secrets production needs."""
+        if cls.ENV_NAME == "production" and cls.SECRET_KEY == DEV_SECRET:
+            raise RuntimeError("SECRET_KEY must be set in production (INTERCOOP_ENV=production)")
+
+
+class TestConfig(Config):
+    """Settings for the test suite; the database URL is given by the fixture."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = True
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    LOGIN_MAX_ATTEMPTS = 5

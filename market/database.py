@@ -1,0 +1,54 @@
+"""Database engine behaviour shared by every store: SQLite pragmas and explicit transactions."""
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):
+    """Turn on WAL and foreign keys, and let SQLAlchemy own the transaction boundaries."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # pysqlite's own implicit BEGIN would defeat BEGIN IMMEDIATE; we emit BEGIN ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    """Start SQLite transactions explicitly; writers that ask for it take the lock up front."""
+    if conn.dialect.name != "sqlite":
+        return
+    if conn.get_execution_options().get("sqlite_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine) -> bool:
+    """Tell whether an engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def schema_metadata() -> list:
+    """Every MetaData whose tables the migrations own: the market's and the ledger's."""
+    from market.extensions import db
+
+    metadata = [db.metadata]
+    try:
+        from ledger.store.tables import metadata as ledger_metadata
+    except ImportError:  # the ledger's store is not installed yet
+        return metadata
+    return metadata + [ledger_metadata]

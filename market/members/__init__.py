@@ -1,0 +1,1 @@
+"""Member organisations, sectors, networks and territories."""

@@ -1,0 +1,64 @@
+"""Request authentication (session cookie or bearer token) and CSRF, checked in one place."""
+
+from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from market.auth.models import User
+from market.auth.tokens import user_for_token
+from market.errors import Unauthenticated
+from market.extensions import csrf, db, login_manager
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def bearer_token() -> str | None:
+    """Return the bearer token of the current request, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Load the session's user; a password change invalidates older sessions."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req) -> User | None:
+    """Authenticate API calls that carry ``Authorization: Bearer <token>``."""
+    token = bearer_token()
+    if token is None:
+        return None
+    user = user_for_token(db.session, token)
+    if user is None:
+        raise Unauthenticated(_("Jeton d'API invalide ou révoqué."))
+    g.authenticated_by_token = True
+    return user
+
+
+def check_csrf() -> None:
+    """Require a CSRF token on every unsafe request that a browser cookie authenticates."""
+    if request.method not in UNSAFE_METHODS or not request.endpoint:
+        return
+    if request.path.startswith("/api/"):
+        if bearer_token() is not None:
+            return  # a bearer token is not sent by browsers on their own: no CSRF risk
+        if not current_user.is_authenticated:
+            return  # unauthenticated API calls are refused by the access rules
+    csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    """Install authentication and CSRF checks on ``app``."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    app.before_request(check_csrf)

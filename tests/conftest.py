@@ -1,0 +1,132 @@
+"""Fixtures shared by every test: `app`, `client`, `runner` and a `db` on each database.
+
+Integration tests run once on SQLite and, when TEST_DATABASE_URL is set, once more on
+PostgreSQL. Both schemas come from the Alembic migrations, built once per session: SQLite
+tests copy a migrated template file; PostgreSQL tests truncate every table afterwards.
+With CI=true a missing PostgreSQL or Chromium fails the run instead of skipping.
+"""
+
+import os
+import shutil
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from market import create_app
+from market.config import TestConfig, database_url
+from market.extensions import db as _db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_configure(config):
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests "
+                                "would not run.")
+    if IN_CI and not os.path.exists(CHROMIUM):
+        raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing: browser tests would not run.")
+
+
+def make_config(url: str, **overrides) -> type:
+    """Return a TestConfig subclass pointing at ``url``."""
+    return type("BoundTestConfig", (TestConfig,),
+                {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def migrate_schema(url: str) -> None:
+    """Bring the database at ``url`` to the latest migration."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(url))
+    with app.app_context():
+        upgrade()
+        _db.session.remove()
+        for engine in _db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate_schema(f"sqlite:///{path}")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The PostgreSQL test database, emptied and migrated once per session."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    url = database_url(PG_URL)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate_schema(url)
+    return url
+
+
+def truncate_all(url: str) -> None:
+    """Empty every table of the PostgreSQL test database, keeping the schema."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database(request, tmp_path) -> str:
+    """A migrated, empty database URL: SQLite, then PostgreSQL when configured."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        yield url
+        truncate_all(url)
+
+
+@pytest.fixture
+def app(database):
+    """The application bound to the test database, inside an application context."""
+    app = create_app(make_config(database))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        for engine in _db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy handle of the test database (its session is ``db.session``)."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client that keeps cookies between requests."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the `flask` CLI commands."""
+    return app.test_cli_runner()
