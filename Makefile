@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install dev translations migration clean
+.PHONY: run test lint install dev translations messages migration clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -f -d market/translations
+	$(BIN)/pybabel compile -f -d market/translations
+
+# Extract the French source strings and merge them into the English catalogue.
+messages: dev
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o market/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -N -i market/translations/messages.pot -d market/translations -l en
 
 run: install translations
 	$(FLASK) db upgrade
