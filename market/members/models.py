@@ -4,7 +4,17 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.extensions import db
@@ -56,6 +66,8 @@ member_sectors = Table(
     Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
     #: Sector code of the taxonomy shipped in market/data/sectors.json.
     Column("sector_code", String(32), primary_key=True),
+    # The directory filters by sector: find members from the code without a table scan.
+    Index("ix_member_sectors_sector_code", "sector_code"),
 )
 
 member_networks = Table(
@@ -64,7 +76,14 @@ member_networks = Table(
     Column("member_id", Integer, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
     Column("network_id", Integer, ForeignKey("networks.id", ondelete="CASCADE"),
            primary_key=True),
+    Index("ix_member_networks_network_id", "network_id"),
 )
+
+
+def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """Constrain ``column`` to the values of an enumeration, in the database too."""
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
 
 
 class Network(db.Model):
@@ -72,12 +91,15 @@ class Network(db.Model):
 
     __tablename__ = "networks"
 
+    #: Surrogate key.
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stable short name used in URLs and filters ("ripess-europe").
     slug: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Display name ("RIPESS Europe").
     name: Mapped[str] = mapped_column(String(200))
     #: international, national, regional, ptce, other.
     kind: Mapped[str] = mapped_column(String(32), default="other")
+    #: What the network is, in a few sentences.
     description: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -85,8 +107,24 @@ class Member(db.Model):
     """An organisation of the network: an ESS enterprise, a SIAE, or a public buyer."""
 
     __tablename__ = "members"
+    __table_args__ = (
+        one_of("legal_form", LegalForm),
+        one_of("inclusion_kind", InclusionKind),
+        one_of("status", MemberStatus),
+        CheckConstraint("turnover_cents IS NULL OR turnover_cents >= 0",
+                        name="turnover_not_negative"),
+        CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount_not_negative"),
+        CheckConstraint("insertion_headcount IS NULL OR insertion_headcount >= 0",
+                        name="insertion_headcount_not_negative"),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90",
+                        name="latitude_range"),
+        CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180",
+                        name="longitude_range"),
+    )
 
+    #: Surrogate key; also the keyset of paginated lists.
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Name the organisation is known by.
     name: Mapped[str] = mapped_column(String(200), index=True)
     #: 9-digit SIREN (Luhn-checked); derived from the SIRET for French organisations.
     siren: Mapped[str | None] = mapped_column(String(9), index=True)
@@ -102,13 +140,17 @@ class Member(db.Model):
     #: market.members.models.MemberStatus; only active members are listed publicly.
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.pending, index=True)
 
+    #: Street address of the establishment.
     address: Mapped[str] = mapped_column(String(300), default="")
+    #: Postal code (French or foreign).
     postcode: Mapped[str] = mapped_column(String(16), default="")
+    #: Commune or town.
     city: Mapped[str] = mapped_column(String(120), default="")
     #: INSEE commune code (5 characters, e.g. 64102 or 2A004).
     insee_code: Mapped[str | None] = mapped_column(String(5))
     #: French department code (64, 2A, 971) or the equivalent province name abroad.
     department: Mapped[str] = mapped_column(String(64), default="", index=True)
+    #: Region (Nouvelle-Aquitaine, Catalunya, Wallonie...).
     region: Mapped[str] = mapped_column(String(120), default="", index=True)
     #: ISO 3166-1 alpha-2.
     country: Mapped[str] = mapped_column(String(2), default="FR", index=True)
@@ -118,18 +160,23 @@ class Member(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
+    #: What the organisation does, shown on its profile.
     description: Mapped[str] = mapped_column(Text, default="")
+    #: Public web site (http or https URL).
     website: Mapped[str] = mapped_column(String(300), default="")
+    #: Public contact: person, email and phone.
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
 
     #: Annual turnover in euro cents (integer minor units, never a float).
     turnover_cents: Mapped[int | None] = mapped_column()
+    #: Employees (people, not full-time equivalents).
     headcount: Mapped[int | None] = mapped_column()
     #: People employed on an insertion path (CDDI, mise à disposition...).
     insertion_headcount: Mapped[int | None] = mapped_column()
 
+    #: When the member was created and last changed (UTC).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:53:54.335939
+Create Date: 2026-11-22 21:58:00.740402
 
 """
 from alembic import op
@@ -59,6 +59,14 @@ def upgrade():
     sa.Column('insertion_headcount', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("inclusion_kind IN ('none', 'ACI', 'AI', 'EI', 'ETTI', 'EITI', 'GEIQ', 'EA', 'EATT', 'ESAT')", name=op.f('ck_members_inclusion_kind_valid')),
+    sa.CheckConstraint("legal_form IN ('association', 'scop', 'scic', 'cooperative', 'mutual', 'foundation', 'ess_company', 'public_body', 'other')", name=op.f('ck_members_legal_form_valid')),
+    sa.CheckConstraint("status IN ('pending', 'active', 'rejected', 'suspended')", name=op.f('ck_members_status_valid')),
+    sa.CheckConstraint('headcount IS NULL OR headcount >= 0', name=op.f('ck_members_headcount_not_negative')),
+    sa.CheckConstraint('insertion_headcount IS NULL OR insertion_headcount >= 0', name=op.f('ck_members_insertion_headcount_not_negative')),
+    sa.CheckConstraint('latitude IS NULL OR latitude BETWEEN -90 AND 90', name=op.f('ck_members_latitude_range')),
+    sa.CheckConstraint('longitude IS NULL OR longitude BETWEEN -180 AND 180', name=op.f('ck_members_longitude_range')),
+    sa.CheckConstraint('turnover_cents IS NULL OR turnover_cents >= 0', name=op.f('ck_members_turnover_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_members')),
     sa.UniqueConstraint('siret', name=op.f('uq_members_siret'))
     )
@@ -116,12 +124,18 @@ def upgrade():
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_member_networks_network_id_networks'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('member_id', 'network_id', name=op.f('pk_member_networks'))
     )
+    with op.batch_alter_table('member_networks', schema=None) as batch_op:
+        batch_op.create_index('ix_member_networks_network_id', ['network_id'], unique=False)
+
     op.create_table('member_sectors',
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('sector_code', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_member_sectors_member_id_members'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('member_id', 'sector_code', name=op.f('pk_member_sectors'))
     )
+    with op.batch_alter_table('member_sectors', schema=None) as batch_op:
+        batch_op.create_index('ix_member_sectors_sector_code', ['sector_code'], unique=False)
+
     op.create_table('user_roles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -147,7 +161,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_roles_member_id'))
 
     op.drop_table('user_roles')
+    with op.batch_alter_table('member_sectors', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_sectors_sector_code')
+
     op.drop_table('member_sectors')
+    with op.batch_alter_table('member_networks', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_networks_network_id')
+
     op.drop_table('member_networks')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
