@@ -29,7 +29,7 @@ def test_sector_and_group_codes_are_unique():
 def test_sector_codes_are_stable_dotted_names_within_their_group():
     for group in taxonomy.groups():
         for sector in group.sectors:
-            assert re.fullmatch(r"[a-z]+\.[a-z_]+", sector.code)
+            assert re.fullmatch(r"[a-z_]+\.[a-z_]+", sector.code)
             assert sector.code.startswith(group.code + ".")
             assert len(sector.code) <= 32  # the width of member_sectors.sector_code
 
@@ -50,3 +50,10 @@ def test_green_space_maintenance_maps_to_horticultural_services():
 def test_group_sector_codes_lists_the_sectors_of_a_group_and_nothing_for_an_unknown_one():
     assert "cleaning.offices" in taxonomy.group_sector_codes("cleaning")
     assert taxonomy.group_sector_codes("nope") == []
+
+
+def test_every_sector_code_of_the_demo_network_exists_in_the_taxonomy():
+    from market import demo_data
+
+    used = {code for row in demo_data.MEMBERS for code in row[6]}
+    assert sorted(c for c in used if not taxonomy.is_sector(c)) == []
