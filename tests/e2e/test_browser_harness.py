@@ -1,0 +1,16 @@
+"""The browser harness reaches the live server and renders the French home page."""
+
+
+def test_home_page_renders_in_french_in_chromium(live_server, page):
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("a.brand").inner_text() == "Intercoop"
+
+
+def test_api_docs_load_without_any_cdn(live_server, page):
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(live_server)
+            else outside.append(request.url))
+    page.goto(live_server + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info", timeout=15_000)
+    assert outside == []

@@ -1,0 +1,57 @@
+"""`flask seed-demo` builds a believable network and is idempotent."""
+
+from sqlalchemy import func, select
+
+from market.auth.models import User, UserRole
+from market.auth.roles import Role
+from market.members.models import InclusionKind, Member, Network
+
+
+def table_counts(db) -> dict:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Member, Network, User, UserRole)}
+
+
+def test_seed_demo_builds_a_network_across_four_territories(runner, db):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    members = db.session.scalars(select(Member)).all()
+    assert len(members) >= 30
+    assert len({m.region for m in members}) >= 4
+    kinds = {m.inclusion_kind for m in members}
+    assert {k.value for k in InclusionKind} - {"none"} <= kinds
+    gie = db.session.scalar(select(Network).where(Network.kind == "grouping"))
+    assert gie is not None
+    grouped = [m for m in members if gie in m.networks and m.inclusion_kind != "none"]
+    assert len(grouped) >= 3
+    roles = {r.role for r in db.session.scalars(select(UserRole))}
+    assert roles == {r.value for r in Role}
+    assert any(m.legal_form == "public_body" for m in members)
+    for user in db.session.scalars(select(User)):
+        assert user.email in result.output
+
+
+def test_seed_demo_twice_changes_nothing(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    before = table_counts(db)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    db.session.expire_all()
+    assert table_counts(db) == before
+
+
+def test_seed_demo_if_empty_leaves_an_existing_directory_alone(runner, db):
+    db.session.add(Member(name="Coopérative déjà là", status="active"))
+    db.session.commit()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert table_counts(db)["Member"] == 1
+
+
+def test_every_demo_sector_exists_in_the_taxonomy():
+    from market import demo_data
+    from market.members.taxonomy import is_sector
+
+    codes = {code for row in demo_data.MEMBERS for code in row[6]}
+    assert codes and all(is_sector(code) for code in codes), sorted(
+        c for c in codes if not is_sector(c))
