@@ -9,7 +9,8 @@ DEMO_PASSWORD = "intercoop-demo-2026"
 NETWORKS = [
     # slug, name, kind, description
     ("ripess-europe", "RIPESS Europe", "international",
-     "Réseau intercontinental de promotion de l'économie sociale et solidaire, branche européenne."),
+     "Réseau intercontinental de promotion de l'économie sociale et solidaire, "
+     "branche européenne."),
     ("mes", "Mouvement pour l'économie solidaire", "national",
      "Réseau national français des acteurs de l'économie solidaire."),
     ("ptce-sud-aquitaine", "PTCE Sud Aquitaine", "ptce",
@@ -128,7 +129,8 @@ MEMBERS = [
     ("aci-foret-landes", "Forêt et Chantiers des Landes", "association", "ACI", DAX,
      "Route de Saint-Paul", ["green.forestry", "green.maintenance"],
      ["ptce-sud-aquitaine", "mes"], 720000, 38, 30,
-     "Chantier d'insertion forestier : débroussaillage, entretien des sentiers, bois de chauffage."),
+     "Chantier d'insertion forestier : débroussaillage, entretien des sentiers, "
+     "bois de chauffage."),
     ("coop-landes-maraichage", "Maraîchers Coopératifs des Landes", "cooperative", "none",
      MONT_DE_MARSAN, "Lieu-dit Larrouquère", ["agri.market_gardening", "food.distribution"],
      ["ptce-sud-aquitaine"], 980000, 12, 0, "Coopérative agricole de maraîchage biologique."),
