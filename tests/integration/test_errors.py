@@ -1,0 +1,78 @@
+"""Errors follow CONVENTIONS.md: JSON bodies for programs, HTML pages for people."""
+
+import pytest
+
+
+def assert_error_body(response, status: int, code: str):
+    assert response.status_code == status
+    assert response.is_json
+    error = response.json["error"]
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], dict)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    assert_error_body(client.get("/api/v1/no-such-thing"), 404, "not_found")
+
+
+def test_wrong_method_is_405_with_an_allow_header(client):
+    response = client.delete("/healthz")
+    assert_error_body(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unknown_page_is_an_html_404_in_french(client):
+    response = client.get("/nulle-part", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "existe pas" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_in_english_for_english_readers(client):
+    response = client.get("/nowhere", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "does not exist" in response.get_data(as_text=True)
+
+
+def test_a_form_posted_without_csrf_token_is_refused_and_writes_nothing(client):
+    response = client.post("/language", data={"lang": "en"})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert "lang" not in (client.get_cookie("session").value if client.get_cookie("session")
+                          else "")
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2", '{"name": '])
+def test_malformed_json_is_a_400_bad_request(client, app, body):
+    token = issue_api_token(app)
+    response = client.post("/api/v1/members", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert_error_body(response, 400, "bad_request")
+
+
+def test_unexpected_errors_are_500_without_a_stack_trace(app, client):
+    @app.get("/api/v1/boom-for-test")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/api/v1/boom-for-test")
+    assert_error_body(response, 500, "internal_error")
+    assert "secret internals" not in response.get_data(as_text=True)
+
+
+def issue_api_token(app) -> str:
+    """Create a network admin and return a bearer token for it."""
+    from werkzeug.security import generate_password_hash
+
+    from market.auth.models import User, UserRole
+    from market.auth.tokens import issue_token
+    from market.extensions import db
+
+    user = User(email="root@example.org", password_hash=generate_password_hash("x" * 12),
+                roles=[UserRole(role="network_admin")])
+    db.session.add(user)
+    _token, plaintext = issue_token(db.session, user, "tests")
+    db.session.commit()
+    return plaintext

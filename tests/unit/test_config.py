@@ -1,0 +1,27 @@
+"""Configuration comes from the environment with safe defaults."""
+
+import pytest
+
+from market.config import Config, database_url
+
+
+def test_database_url_defaults_to_embedded_sqlite():
+    assert database_url(None).startswith("sqlite:///")
+    assert database_url("").endswith("instance/intercoop.sqlite")
+
+
+@pytest.mark.parametrize("raw", ["postgres://u:p@h/db", "postgresql://u:p@h/db"])
+def test_postgres_urls_use_psycopg_3(raw):
+    assert database_url(raw) == "postgresql+psycopg://u:p@h/db"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    production = type("Prod", (Config,), {"ENV_NAME": "production",
+                                          "SECRET_KEY": "dev-only-secret-change-me"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        production.check()
+
+
+def test_session_cookies_are_http_only_and_same_site():
+    assert Config.SESSION_COOKIE_HTTPONLY is True
+    assert Config.SESSION_COOKIE_SAMESITE == "Lax"
