@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:58:00.740402
+Create Date: 2026-11-22 22:03:07.211289
 
 """
 from alembic import op
@@ -151,11 +151,132 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_roles_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_user_roles_user_id'), ['user_id'], unique=False)
 
+    op.create_table('ledger_currencies',
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('scale', sa.SmallInteger(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('fiat', 'mutual_credit', 'backed', 'share')", name=op.f('ck_ledger_currencies_kind')),
+    sa.CheckConstraint('scale >= 0 AND scale <= 18', name=op.f('ck_ledger_currencies_scale')),
+    sa.PrimaryKeyConstraint('code', name=op.f('pk_ledger_currencies'))
+    )
+    op.create_table('ledger_idempotency_keys',
+    sa.Column('scope', sa.String(length=128), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_ledger_idempotency_keys'))
+    )
+    op.create_table('ledger_transfers',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('pending', sa.Boolean(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reference', sa.String(length=128), nullable=True),
+    sa.Column('description', sa.String(length=500), nullable=False),
+    sa.Column('metadata', sa.JSON(), nullable=False),
+    sa.Column('reverses', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.CheckConstraint("status IN ('pending', 'posted', 'voided', 'expired')", name=op.f('ck_ledger_transfers_status')),
+    sa.ForeignKeyConstraint(['reverses'], ['ledger_transfers.id'], name=op.f('fk_ledger_transfers_reverses_ledger_transfers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transfers')),
+    sa.UniqueConstraint('reference', name=op.f('uq_ledger_transfers_reference')),
+    sa.UniqueConstraint('reverses', name=op.f('uq_ledger_transfers_reverses'))
+    )
+    with op.batch_alter_table('ledger_transfers', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_transfers_posted_at', ['posted_at'], unique=False)
+
+    op.create_table('ledger_accounts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('currency', sa.String(length=16), nullable=False),
+    sa.Column('owner_ref', sa.String(length=64), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('min_balance', sa.BigInteger(), nullable=True),
+    sa.Column('max_balance', sa.BigInteger(), nullable=True),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('posted_debits', sa.BigInteger(), nullable=False),
+    sa.Column('posted_credits', sa.BigInteger(), nullable=False),
+    sa.Column('pending_debits', sa.BigInteger(), nullable=False),
+    sa.Column('pending_credits', sa.BigInteger(), nullable=False),
+    sa.Column('hold_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status <> 'closed' OR (posted_credits = posted_debits AND pending_debits = 0 AND pending_credits = 0)", name=op.f('ck_ledger_accounts_closed_at_zero')),
+    sa.CheckConstraint("status IN ('open', 'frozen', 'closed')", name=op.f('ck_ledger_accounts_status')),
+    sa.CheckConstraint('max_balance IS NULL OR posted_credits - posted_debits + pending_credits <= max_balance', name=op.f('ck_ledger_accounts_max_balance')),
+    sa.CheckConstraint('min_balance IS NULL OR posted_credits - posted_debits - pending_debits >= min_balance', name=op.f('ck_ledger_accounts_min_balance')),
+    sa.CheckConstraint('posted_debits >= 0 AND posted_credits >= 0 AND pending_debits >= 0 AND pending_credits >= 0', name=op.f('ck_ledger_accounts_sums')),
+    sa.ForeignKeyConstraint(['currency'], ['ledger_currencies.code'], name=op.f('fk_ledger_accounts_currency_ledger_currencies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_accounts'))
+    )
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_accounts_owner_ref'), ['owner_ref'], unique=False)
+
+    op.create_table('ledger_events',
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('transfer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('position', sa.BigInteger(), nullable=True),
+    sa.Column('prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=True),
+    sa.CheckConstraint("kind IN ('created', 'posted', 'voided', 'expired', 'reversed')", name=op.f('ck_ledger_events_kind')),
+    sa.ForeignKeyConstraint(['transfer_id'], ['ledger_transfers.id'], name=op.f('fk_ledger_events_transfer_id_ledger_transfers')),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_ledger_events')),
+    sa.UniqueConstraint('position', name=op.f('uq_ledger_events_position'))
+    )
+    with op.batch_alter_table('ledger_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_events_transfer_id'), ['transfer_id'], unique=False)
+
+    op.create_table('ledger_postings',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('transfer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('debit_account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('credit_account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('currency', sa.String(length=16), nullable=False),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_ledger_postings_amount_positive')),
+    sa.CheckConstraint('debit_account_id <> credit_account_id', name=op.f('ck_ledger_postings_two_accounts')),
+    sa.ForeignKeyConstraint(['credit_account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_postings_credit_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['currency'], ['ledger_currencies.code'], name=op.f('fk_ledger_postings_currency_ledger_currencies')),
+    sa.ForeignKeyConstraint(['debit_account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_postings_debit_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['transfer_id'], ['ledger_transfers.id'], name=op.f('fk_ledger_postings_transfer_id_ledger_transfers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_postings'))
+    )
+    with op.batch_alter_table('ledger_postings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_postings_credit_account_id'), ['credit_account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_postings_debit_account_id'), ['debit_account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_postings_transfer_id'), ['transfer_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ledger_postings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_postings_transfer_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_postings_debit_account_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_postings_credit_account_id'))
+
+    op.drop_table('ledger_postings')
+    with op.batch_alter_table('ledger_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_events_transfer_id'))
+
+    op.drop_table('ledger_events')
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_accounts_owner_ref'))
+
+    op.drop_table('ledger_accounts')
+    with op.batch_alter_table('ledger_transfers', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_transfers_posted_at')
+
+    op.drop_table('ledger_transfers')
+    op.drop_table('ledger_idempotency_keys')
+    op.drop_table('ledger_currencies')
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_roles_user_id'))
         batch_op.drop_index(batch_op.f('ix_user_roles_member_id'))

@@ -1,0 +1,165 @@
+"""The ledger's use cases: one transaction each, explicit dependencies, plain data back.
+
+Every function takes a SQLAlchemy Engine (it opens its own transaction and retries
+conflicts) or a Connection (inside the caller's transaction: it writes in a savepoint and
+the caller commits). Amounts come in as decimal strings with the currency's scale
+("12.50") or ints of minor units, and go out as decimal strings.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ledger import holds, idempotency, writer
+from ledger.core import rules
+from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
+from ledger.core.model import MAX_BATCH
+from ledger.idempotency import Idempotency
+from ledger.store import repo
+from ledger.store.tables import transfers
+from ledger.store.types import now_utc
+
+
+def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
+             reference: str | None = None, metadata: dict | None = None,
+             pending: bool = False, timeout_seconds: int | None = None,
+             idempotency: Idempotency | None = None, now: datetime | None = None) -> dict:
+    """Move money: postings [{from, to, amount, currency?}], all or nothing."""
+    request = writer.request_of({
+        "postings": postings, "description": description, "reference": reference,
+        "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
+    return idempotency_run(bind, "transfer", request, idempotency,
+                           lambda conn: _transfer(conn, request, now or now_utc()))
+
+
+def hold(bind, postings: Sequence[Mapping], timeout_seconds: int | None = None, **kwargs) -> dict:
+    """Reserve funds with a pending transfer, to post or void later (or let expire)."""
+    return transfer(bind, postings, pending=True, timeout_seconds=timeout_seconds, **kwargs)
+
+
+def _transfer(conn: Connection, request: dict, now: datetime) -> dict:
+    locked = repo.lock_accounts(conn, rules.posting_account_ids(request["postings"]))
+    holds.expire_due(conn, locked, now)
+    item = writer.check(request, locked, now)
+    return writer.write(conn, [item], locked, now)[0]
+
+
+def post_pending(bind, transfer_id: int, *, idempotency: Idempotency | None = None,
+                 now: datetime | None = None) -> dict:
+    """Post a pending transfer (at most once; never once it has expired)."""
+    return idempotency_run(bind, "post", {"transfer_id": transfer_id}, idempotency,
+                           lambda conn: holds.resolve(conn, transfer_id, "post",
+                                                      now or now_utc()))
+
+
+def void_pending(bind, transfer_id: int, *, idempotency: Idempotency | None = None,
+                 now: datetime | None = None) -> dict:
+    """Void a pending transfer, releasing what it reserved (at most once)."""
+    return idempotency_run(bind, "void", {"transfer_id": transfer_id}, idempotency,
+                           lambda conn: holds.resolve(conn, transfer_id, "void",
+                                                      now or now_utc()))
+
+
+def reverse(bind, transfer_id: int, *, description: str | None = None,
+            idempotency: Idempotency | None = None, now: datetime | None = None) -> dict:
+    """Undo a posted transfer with a linked opposite one (at most once, same limits)."""
+    arguments = {"transfer_id": transfer_id, "description": description}
+    return idempotency_run(bind, "reverse", arguments, idempotency,
+                           lambda conn: _reverse(conn, transfer_id, description,
+                                                 now or now_utc()))
+
+
+def _reverse(conn: Connection, transfer_id: int, description: str | None,
+             now: datetime) -> dict:
+    original = repo.lock_transfer(conn, transfer_id)
+    if original.status != "posted":
+        raise InvalidState(f"Transfer {transfer_id} is {original.status}; only posted "
+                           "transfers can be reversed.", transfer_id=transfer_id,
+                           status=original.status)
+    taken = conn.execute(select(transfers.c.id).where(transfers.c.reverses == transfer_id))
+    if (by := taken.scalar()) is not None:
+        raise InvalidState(f"Transfer {transfer_id} was already reversed by {by}.",
+                           transfer_id=transfer_id, reversed_by=by)
+    items = rules.reversed_postings(repo.load_postings(conn, [transfer_id])[transfer_id])
+    locked = repo.lock_accounts(conn, {a for p in items for a in (p.source, p.target)})
+    holds.expire_due(conn, locked, now)
+    rules.check_movable(locked.accounts, locked.accounts)
+    rules.check_limits(items, locked.accounts, locked.scales)
+    item = writer.NewTransfer(items, description or f"Reversal of transfer {transfer_id}",
+                              metadata={}, reverses=transfer_id, event="reversed")
+    writer.reserve(item, locked)
+    return writer.write(conn, [item], locked, now)[0]
+
+
+def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
+          idempotency: Idempotency | None = None, now: datetime | None = None) -> list:
+    """Apply 1 to 1,000 transfers in order, locking every touched account once.
+
+    Atomic: the list of transfers, or the first item's error (with `details.index`) and
+    nothing written. Not atomic: one {"ok": True, "transfer": ...} or {"ok": False,
+    "error": ...} per item.
+    """
+    if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_BATCH:
+        raise ValidationError(f"A batch has 1 to {MAX_BATCH} transfers.",
+                              fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
+    requests = [_indexed(index, lambda item=item: writer.request_of(item), atomic)
+                for index, item in enumerate(items)]
+    arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
+                                                 for r in requests]}
+    return idempotency_run(bind, "batch", arguments, idempotency,
+                           lambda conn: _batch(conn, requests, atomic, now or now_utc()))
+
+
+def _indexed(index: int, call, atomic: bool):
+    """Run one item's step; tag its error with the item's index (kept, if not atomic)."""
+    try:
+        return call()
+    except LedgerError as error:
+        error.details["index"] = index
+        if atomic:
+            raise
+        return error
+
+
+def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> list:
+    valid = [r for r in requests if isinstance(r, dict)]
+    ids = [a for r in valid for a in rules.posting_account_ids(r["postings"])]
+    locked = repo.lock_accounts(conn, ids)
+    holds.expire_due(conn, locked, now)
+    taken = _taken_references(conn, valid)
+    checked = [r if not isinstance(r, dict) else
+               _indexed(i, lambda r=r: _check_batch_item(r, locked, taken, now), atomic)
+               for i, r in enumerate(requests)]
+    good = [c for c in checked if isinstance(c, writer.NewTransfer)]
+    written = iter(writer.write(conn, good, locked, now) if good else [])
+    if atomic:
+        return list(written)
+    return [{"ok": True, "transfer": next(written)} if isinstance(c, writer.NewTransfer)
+            else {"ok": False, "error": c.as_dict()} for c in checked]
+
+
+def _taken_references(conn: Connection, requests: list[dict]) -> set[str]:
+    """References of this batch that earlier transfers already use."""
+    wanted = {r["reference"] for r in requests if r["reference"]}
+    if not wanted:
+        return set()
+    query = select(transfers.c.reference).where(transfers.c.reference.in_(sorted(wanted)))
+    return set(conn.execute(query).scalars())
+
+
+def _check_batch_item(request: dict, locked, taken: set[str], now: datetime):
+    """Check one item of a batch against the state left by the items before it."""
+    if request["reference"] in taken:
+        raise Conflict("This reference is already used by another transfer.",
+                       reference=request["reference"])
+    item = writer.check(request, locked, now)
+    if item.reference:
+        taken.add(item.reference)
+    return item
+
+
+def idempotency_run(bind, operation: str, arguments, idem, work):
+    """Run a write use case under an optional idempotency key."""
+    return idempotency.run(bind, operation, arguments, idem, work)

@@ -1,0 +1,1 @@
+"""Persistence of the ledger: tables, transactions with retries, and the repository."""

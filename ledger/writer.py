@@ -1,0 +1,114 @@
+"""The write path shared by transfers, reversals and batches: check in memory, write in bulk."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ledger.core import rules
+from ledger.core.errors import ValidationError
+from ledger.core.hashing import transfer_hash
+from ledger.core.model import Posting
+from ledger.serialize import transfer_dict
+from ledger.store import repo
+from ledger.store.repo import Locked
+
+MAX_TIMEOUT = 366 * 24 * 3600
+
+
+@dataclass
+class NewTransfer:
+    """A checked transfer, ready to be written."""
+
+    postings: tuple[Posting, ...]
+    description: str = ""
+    reference: str | None = None
+    metadata: dict = field(default_factory=dict)
+    pending: bool = False
+    expires_at: datetime | None = None
+    reverses: int | None = None
+    event: str = "created"
+
+
+def request_of(raw: Mapping) -> dict:
+    """Normalise one transfer request, refusing malformed fields before touching the db."""
+    if not isinstance(raw, Mapping):
+        raise ValidationError("A transfer is an object.", fields={"transfer": ["Not an object."]})
+    description = raw.get("description") or ""
+    reference = raw.get("reference")
+    metadata = raw.get("metadata") or {}
+    pending = raw.get("pending", False)
+    timeout = raw.get("timeout_seconds")
+    fields = {}
+    if not isinstance(description, str) or len(description) > 500:
+        fields["description"] = ["A text of at most 500 characters."]
+    if reference is not None and (not isinstance(reference, str) or not 0 < len(reference) <= 128):
+        fields["reference"] = ["A text of 1 to 128 characters."]
+    if not isinstance(metadata, dict):
+        fields["metadata"] = ["An object."]
+    if not isinstance(pending, bool):
+        fields["pending"] = ["true or false."]
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)
+                                or not 0 < timeout <= MAX_TIMEOUT or not pending):
+        fields["timeout_seconds"] = ["A positive number of seconds, for a pending transfer."]
+    if fields:
+        raise ValidationError("The transfer is not valid.", fields=fields)
+    rules.posting_account_ids(raw.get("postings"))
+    return {"postings": list(raw["postings"]), "description": description,
+            "reference": reference, "metadata": metadata, "pending": pending,
+            "timeout_seconds": timeout}
+
+
+def check(request: dict, locked: Locked, now: datetime) -> NewTransfer:
+    """Check one normalised request against locked accounts and reserve its effect in memory."""
+    postings = rules.resolve_postings(request["postings"], locked.accounts, locked.scales)
+    touched = {p.source for p in postings} | {p.target for p in postings}
+    rules.check_movable(touched, locked.accounts)
+    rules.check_limits(postings, locked.accounts, locked.scales)
+    timeout = request["timeout_seconds"]
+    item = NewTransfer(postings, request["description"], request["reference"],
+                       request["metadata"], request["pending"],
+                       now + timedelta(seconds=timeout) if timeout else None)
+    reserve(item, locked)
+    return item
+
+
+def reserve(item: NewTransfer, locked: Locked) -> None:
+    """Apply a checked transfer to the locked states, so later items of a batch see it."""
+    deltas = rules.create_deltas(item.postings, item.pending)
+    rules.apply_deltas(deltas, locked.accounts)
+    if item.expires_at is not None:
+        for account_id in deltas:
+            current = locked.hold_expires_at.get(account_id)
+            if current is None or item.expires_at < current:
+                locked.hold_expires_at[account_id] = item.expires_at
+
+
+def write(conn, items: list[NewTransfer], locked: Locked, now: datetime) -> list[dict]:
+    """Write checked transfers, their postings, the account sums and the events, in bulk."""
+    rows = [_row(item, now) for item in items]
+    ids = repo.insert_transfers(conn, rows)
+    repo.insert_postings(conn, zip(ids, (item.postings for item in items), strict=True))
+    deltas: dict = {}
+    for item in items:
+        for account_id, delta in rules.create_deltas(item.postings, item.pending).items():
+            deltas.setdefault(account_id, type(delta)()).add(delta)
+    repo.update_accounts(conn, deltas, locked)
+    repo.insert_events(conn, [
+        {"kind": item.event, "transfer_id": tid, "created_at": now,
+         "payload": {"hash": row["hash"], "status": row["status"]}}
+        for tid, item, row in zip(ids, items, rows, strict=True)])
+    return [transfer_dict({**row, "id": tid}, item.postings, locked.scales, now)
+            for tid, item, row in zip(ids, items, rows, strict=True)]
+
+
+def _row(item: NewTransfer, now: datetime) -> dict:
+    """The ledger_transfers row of a checked transfer, its hash included."""
+    digest = transfer_hash(item.postings, created_at=now, pending=item.pending,
+                           expires_at=item.expires_at, description=item.description,
+                           reference=item.reference, metadata=item.metadata,
+                           reverses=item.reverses)
+    return {"status": "pending" if item.pending else "posted", "pending": item.pending,
+            "expires_at": item.expires_at, "reference": item.reference,
+            "description": item.description, "metadata": item.metadata,
+            "reverses": item.reverses, "created_at": now,
+            "posted_at": None if item.pending else now, "hash": digest}
