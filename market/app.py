@@ -68,8 +68,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the `flask` sub-commands of CONVENTIONS.md."""
+    from ledger.cli import ledger_cli
     from market.auth.cli import users_cli
     from market.seed import seed_demo_command
 
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
