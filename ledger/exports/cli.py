@@ -1,0 +1,50 @@
+"""`flask ledger export`: write the ledger for beancount, hledger, the FEC or a spreadsheet."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ledger.exports import FORMATS, ExportError, export_ledger
+
+#: Below this many transfers an export is quick enough to need no progress bar.
+PROGRESS_FROM = 1000
+
+
+@click.command("export")
+@click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
+              help="beancount (v3), hledger (1.25+), fec (French FEC) or csv.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write; replaced only once the export is complete.")
+@click.option("--currency", help="Only this currency's postings and accounts.")
+@click.option("--member", metavar="OWNER",
+              help="Only transfers touching accounts of this owner reference (whole "
+                   "transfers, counter-accounts included).")
+@click.option("--year", type=click.IntRange(1970, 9999),
+              help="Only transfers posted in this calendar year (UTC), with opening "
+                   "balances and balances at the year's end.")
+@with_appcontext
+def export_command(fmt: str, output: str, currency: str | None, member: str | None,
+                   year: int | None) -> None:
+    """Export every account and posted transfer, with closing balances."""
+    engine = current_app.extensions["sqlalchemy"].engine
+    bars = []
+
+    def progress(snapshot):
+        if snapshot.count < PROGRESS_FROM or not sys.stderr.isatty():
+            return None
+        bar = click.progressbar(length=snapshot.count, label="Exporting", file=sys.stderr)
+        bars.append(bar.__enter__())
+        return bar.update
+
+    try:
+        done = export_ledger(engine, fmt, output, currency=currency, member=member,
+                             year=year, progress=progress)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    click.echo(f"Wrote {done['transfers']} transfer(s) and {done['accounts']} account(s) "
+               f"to {done['path']} ({fmt}).")
