@@ -11,12 +11,17 @@ from market.errors import register_error_handlers
 from market.extensions import api, babel, csrf, db, login_manager, migrate
 
 
+SUPPORTED_LOCALES = ("fr", "en")
+
+
 def select_locale() -> str:
-    """Choose French unless the user picked English or the browser prefers it explicitly."""
+    """French unless the user chose English; API callers may ask with Accept-Language."""
     chosen = session.get("lang")
-    if chosen in ("fr", "en"):
+    if chosen in SUPPORTED_LOCALES:
         return chosen
-    return request.accept_languages.best_match(["fr", "en"], default="fr") or "fr"
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(SUPPORTED_LOCALES, default="fr")
+    return "fr"
 
 
 def create_app(config: object | None = None) -> Flask:
