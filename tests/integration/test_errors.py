@@ -30,9 +30,21 @@ def test_unknown_page_is_an_html_404_in_french(client):
     assert "existe pas" in response.get_data(as_text=True)
 
 
-def test_unknown_page_is_in_english_for_english_readers(client):
-    response = client.get("/nowhere", headers={"Accept-Language": "en"})
-    assert response.status_code == 404
+def test_pages_stay_french_whatever_the_browser_says(client):
+    response = client.get("/nulle-part", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "existe pas" in response.get_data(as_text=True)
+
+
+def test_api_errors_follow_accept_language(client):
+    response = client.get("/api/v1/nowhere", headers={"Accept-Language": "en"})
+    assert response.json["error"]["message"] == "This page or resource does not exist."
+
+
+def test_the_language_switch_turns_pages_into_english(client):
+    page = client.get("/").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
+    response = client.get("/nowhere")
     assert "does not exist" in response.get_data(as_text=True)
 
 
