@@ -2,8 +2,8 @@
 
 Closing balances are asserted by one last transaction of zero-amount postings, each with
 `= balance`, dated like beancount's checks (the day after the last posting, or 1 January
-after a yearly export). Passes `hledger check` and the strict checks `accounts`,
-`commodities`, `ordereddates` and `uniqueleafnames`.
+after a yearly export). Passes `hledger check --strict` (accounts, commodities,
+balancednoautoconversion) and the optional `ordereddates` and `uniqueleafnames`.
 """
 
 import re

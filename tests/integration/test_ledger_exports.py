@@ -160,8 +160,9 @@ def test_hledger_export_passes_hledger_check_and_matches_the_ledgers_balances(
     path = export(runner, tmp_path, "hledger")
     hledger = tool("hledger")
     run(hledger, "-f", str(path), "check")
-    run(hledger, "-f", str(path), "check", "accounts", "commodities", "ordereddates",
-        "uniqueleafnames")
+    run(hledger, "-f", str(path), "check", "--strict")
+    run(hledger, "-f", str(path), "check", "accounts", "commodities",
+        "balancednoautoconversion", "ordereddates", "uniqueleafnames")
     assert hledger_balances(path) == ledger_balances(engine)
 
 
@@ -273,3 +274,48 @@ def test_an_unwritable_output_exits_non_zero_and_leaves_nothing(runner, book, ou
                                  str(outputs), "--year", "2024"])
     assert result.exit_code != 0
     assert existing.read_text() == "old" and sorted(outputs.iterdir()) == [existing]
+
+
+def check_journal(fmt: str, path: Path) -> None:
+    """Run beancount's or hledger's checker on an exported file."""
+    if fmt == "beancount":
+        run(tool("bean-check"), str(path))
+    else:
+        run(tool("hledger"), "-f", str(path), "check", "--strict", "ordereddates")
+
+
+@pytest.mark.parametrize("fmt", ["beancount", "hledger"])
+def test_a_member_export_of_one_year_balances_its_counter_accounts_with_opening_equity(
+        runner, engine, book, tmp_path, fmt):
+    path = export(runner, tmp_path, fmt, "--member", "member:1", "--year", "2025")
+    check_journal(fmt, path)
+    text = path.read_text()
+    assert "Equity:Opening-Balances  -110.00 EUR" in text  # member:1's euros before 2025
+    expected = {i: Decimal(ledger.statement(engine, i, end=at(2026, 1, 1))["closing_balance"])
+                for i in (book.accounts.eur1, book.accounts.mcb1, book.accounts.parts1)}
+    found = bean_balances(path) if fmt == "beancount" else hledger_balances(path)
+    assert {i: found.get(i, Decimal(0)) for i in expected} == expected
+
+
+def test_a_transfer_committed_during_the_export_is_not_in_it(engine, book, outputs):
+    """The export reads one snapshot: a concurrent writer changes neither rows nor balances."""
+    from ledger.exports import export_ledger
+
+    a = book.accounts
+    seen = []
+
+    def progress(snapshot):
+        def tick(n):
+            if not seen:
+                ledger.transfer(engine, [{"from": a.clearing, "to": a.eur2,
+                                          "amount": "33.33"}])
+            seen.append(n)
+        return tick
+
+    path = outputs / "during.beancount"
+    done = export_ledger(engine, "beancount", path, progress=progress)
+    assert done["transfers"] == len(seen) == 7
+    run(tool("bean-check"), str(path))
+    assert "33.33" not in path.read_text()
+    assert Decimal(ledger.get_account(engine, a.eur2)["balance"]) == bean_balances(path)[
+        a.eur2] + Decimal("33.33")
