@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
-from sqlalchemy import and_, or_
+from sqlalchemy import BigInteger, and_, or_
 from sqlalchemy.sql import Select
 
 from market.errors import ValidationError
@@ -59,7 +59,7 @@ def encode_cursor(key: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sorted_by_value: bool) -> list:
+def decode_cursor(cursor: str, sorted_by_value: bool, max_id: int = 2**63 - 1) -> list:
     """Read a token made by encode_cursor; refuse anything else with a validation error."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -68,7 +68,8 @@ def decode_cursor(cursor: str, sorted_by_value: bool) -> list:
         key = None
     shape = [str, int] if sorted_by_value else [int]
     if not (isinstance(key, list) and len(key) == len(shape)
-            and all(type(k) is t for k, t in zip(key, shape, strict=True))):
+            and all(type(k) is t for k, t in zip(key, shape, strict=True))
+            and 0 <= key[-1] <= max_id):
         raise ValidationError({"cursor": [_("Curseur de pagination invalide.")]})
     return key
 
@@ -82,7 +83,9 @@ def paginate(session, stmt: Select, id_column, *, limit: int = DEFAULT_LIMIT,
     """
     limit = max(1, min(limit, MAX_LIMIT))
     if cursor:
-        key = decode_cursor(cursor, sort_column is not None)
+        # A forged id wider than the column would make PostgreSQL fail rather than refuse.
+        max_id = 2**63 - 1 if isinstance(id_column.type, BigInteger) else 2**31 - 1
+        key = decode_cursor(cursor, sort_column is not None, max_id)
         if sort_column is None:
             stmt = stmt.where(id_column > key[0])
         else:

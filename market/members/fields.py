@@ -3,7 +3,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 #: Default marshmallow messages, translated; lazy so each request gets its own language.
 MESSAGES = {
@@ -56,11 +56,16 @@ def count(**kwargs) -> fields.Integer:
 
 def coordinate(limit: int, **kwargs) -> fields.Decimal:
     """A latitude (90) or longitude (180) in degrees, as a decimal string or a number."""
+    def within(value) -> None:
+        if not -limit <= value <= limit:
+            raise ValidationError(str(_l("Entre %(low)s et %(high)s.", low=-limit, high=limit)))
+
+    # A function rather than validate.Range: apispec would print Range's bounds as strings.
     return fields.Decimal(
-        places=6, as_string=True,
-        validate=validate.Range(min=-limit, max=limit, error=_l("Entre {min} et {max}.")),
+        places=6, as_string=True, validate=within,
         error_messages={**MESSAGES, "invalid": _l("Nombre décimal attendu."),
-                        "special": _l("Nombre décimal attendu.")}, **kwargs)
+                        "special": _l("Nombre décimal attendu.")},
+        metadata={"description": f"Degrees, from -{limit} to {limit}."}, **kwargs)
 
 
 def choice(values, **kwargs) -> fields.String:

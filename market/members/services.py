@@ -165,7 +165,8 @@ def check_siret_free(session, siret: str, member: Member | None) -> None:
 
 def get_member(session, member_id: int) -> Member:
     """Return the member ``member_id`` or raise NotFound."""
-    member = session.get(Member, member_id)
+    # Ids beyond the 32-bit column cannot exist; PostgreSQL would fail on them, not miss.
+    member = session.get(Member, member_id) if 0 < member_id < 2**31 else None
     if member is None:
         raise NotFound(_("Ce membre n'existe pas."))
     return member

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from market.auth.roles import Role
 from market.members.models import Member, MemberStatus
+from market.pagination import encode_cursor
 from tests.integration.members_factories import (
     bearer,
     forget_user_between_requests,
@@ -269,3 +270,13 @@ def test_every_members_endpoint_appears_in_the_openapi_document(client, db):
     assert set(paths["/api/v1/members"]) >= {"get", "post"}
     assert set(paths["/api/v1/members/{member_id}"]) >= {"get", "patch"}
     assert "get" in paths["/api/v1/sectors"]
+
+
+def test_an_id_beyond_the_column_range_is_not_found_on_every_database(client, db):
+    assert client.get("/api/v1/members/20006726081").status_code == 404
+    assert client.get("/members/20006726081").status_code == 404
+
+
+def test_a_forged_cursor_with_a_huge_id_is_a_validation_error(client, db):
+    response = client.get(f"/api/v1/members?cursor={encode_cursor([2**40])}")
+    assert response.status_code == 422
