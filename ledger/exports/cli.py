@@ -1,6 +1,7 @@
 """`flask ledger export`: write the ledger for beancount, hledger, the FEC or a spreadsheet."""
 
 import sys
+from contextlib import ExitStack
 
 import click
 from flask import current_app
@@ -29,22 +30,17 @@ def export_command(fmt: str, output: str, currency: str | None, member: str | No
                    year: int | None) -> None:
     """Export every account and posted transfer, with closing balances."""
     engine = current_app.extensions["sqlalchemy"].engine
-    bars = []
+    with ExitStack() as stack:
+        def progress(snapshot):
+            if snapshot.count < PROGRESS_FROM or not sys.stderr.isatty():
+                return None
+            bar = click.progressbar(length=snapshot.count, label="Exporting", file=sys.stderr)
+            return stack.enter_context(bar).update
 
-    def progress(snapshot):
-        if snapshot.count < PROGRESS_FROM or not sys.stderr.isatty():
-            return None
-        bar = click.progressbar(length=snapshot.count, label="Exporting", file=sys.stderr)
-        bars.append(bar.__enter__())
-        return bar.update
-
-    try:
-        done = export_ledger(engine, fmt, output, currency=currency, member=member,
-                             year=year, progress=progress)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
+        try:
+            done = export_ledger(engine, fmt, output, currency=currency, member=member,
+                                 year=year, progress=progress)
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {done['transfers']} transfer(s) and {done['accounts']} account(s) "
                f"to {done['path']} ({fmt}).")
