@@ -69,7 +69,7 @@ def decode_cursor(cursor: str, sorted_by_value: bool, max_id: int = 2**63 - 1) -
     shape = [str, int] if sorted_by_value else [int]
     if not (isinstance(key, list) and len(key) == len(shape)
             and all(type(k) is t for k, t in zip(key, shape, strict=True))
-            and 0 <= key[-1] <= max_id):
+            and 0 <= key[-1] <= max_id and "\x00" not in str(key[0])):
         raise ValidationError({"cursor": [_("Curseur de pagination invalide.")]})
     return key
 

@@ -39,10 +39,16 @@ class InputSchema(Schema):
         error.messages = plain_messages(error.messages)
 
 
+def printable(value: str) -> None:
+    """Refuse NUL and other control characters (PostgreSQL cannot even store NUL)."""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValidationError(str(_l("Caractères de contrôle interdits.")))
+
+
 def text(max_length: int, *validators, **kwargs) -> fields.String:
     """A string of at most ``max_length`` characters, also checked by ``validators``."""
     length = validate.Length(max=max_length, error=_l("Au plus {max} caractères."))
-    return fields.String(validate=[length, *validators],
+    return fields.String(validate=[length, printable, *validators],
                          error_messages={**MESSAGES, "invalid": _l("Texte attendu.")}, **kwargs)
 
 

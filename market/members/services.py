@@ -95,6 +95,8 @@ def check_columns(values: dict, errors: dict) -> None:
                 and len(value) > column_type.length and key != "siret":
             errors.setdefault(key, []).append(
                 _("Au plus %(max)d caractères.", max=column_type.length))
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store NUL
+            errors.setdefault(key, []).append(_("Caractères de contrôle interdits."))
         if key in ENUMS and value not in {e.value for e in ENUMS[key]}:
             errors.setdefault(key, []).append(_("Valeur inconnue."))
     if "name" in values and not (values["name"] or "").strip():

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import EXCLUDE
 from marshmallow import ValidationError as SchemaError
@@ -19,6 +20,13 @@ bp = Blueprint("members", __name__)
 
 #: Cards per directory page.
 DIRECTORY_PAGE_SIZE = 24
+#: How the directory names its filters when one is refused.
+FILTER_LABELS = {
+    "q": _l("Nom"), "sector": _l("Secteur"), "sector_group": _l("Famille de secteurs"),
+    "inclusion_kind": _l("Type de structure"), "legal_form": _l("Forme juridique"),
+    "region": _l("Territoire"), "department": _l("Département"), "country": _l("Pays"),
+    "nuts": _l("Code NUTS"), "network": _l("Réseau"), "cursor": _l("Page"),
+}
 
 
 def N_(message: str) -> str:
@@ -59,7 +67,8 @@ def directory_filters() -> tuple[dict, str | None, list[str]]:
     try:
         args = MemberQueryArgsSchema(unknown=EXCLUDE).load(raw)
     except SchemaError as exc:
-        return {}, None, [f"{name} : {messages[0]}" for name, messages in exc.messages.items()]
+        return {}, None, [f"{FILTER_LABELS.get(name, name)} : {messages[0]}"
+                          for name, messages in exc.messages.items()]
     args.pop("limit")
     args.pop("status", None)  # the directory shows active members to everyone
     return args, args.pop("cursor"), []

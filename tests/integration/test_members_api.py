@@ -101,7 +101,8 @@ def test_the_list_pages_with_a_cursor_until_the_last_page(client, db):
     assert cursor is None
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=ten", "cursor=garbage!"])
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=ten", "cursor=garbage!",
+                                   "q=%00", "region=a%00b"])
 def test_bad_paging_arguments_are_validation_errors(client, db, query):
     response = client.get(f"/api/v1/members?{query}")
     assert response.status_code == 422
@@ -170,6 +171,7 @@ def test_malformed_json_is_a_bad_request(client, db, admin_headers):
 @pytest.mark.parametrize("field, value", [
     ("name", "x" * 201),
     ("city", "x" * 121),
+    ("city", "Bay\x00onne"),
     ("description", "x" * 5001),
     ("turnover", 1100000.0),
     ("turnover", "1100000.5"),

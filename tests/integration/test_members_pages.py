@@ -99,7 +99,8 @@ def test_a_bad_filter_is_ignored_with_a_message(client, db):
     make_member(db, "Jardins", n=1)
     response = client.get("/?sector=nope&inclusion_kind=XYZ")
     assert response.status_code == 200
-    assert "Filtre ignoré" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Filtre ignoré" in html and "Secteur : Valeur inconnue." in html
 
 
 def test_the_profile_shows_public_fields_sectors_networks_and_capacity(client, db):

@@ -32,7 +32,8 @@ def test_amounts_not_written_with_exactly_two_decimals_are_refused(value):
         parse_cents(value)
 
 
-@given(st.integers(min_value=1, max_value=2**53), st.text(max_size=30))
+@given(st.integers(min_value=1, max_value=2**31 - 1),
+       st.text(st.characters(exclude_characters="\x00"), max_size=30))
 def test_a_cursor_decodes_to_the_key_it_was_made_from(member_id, name):
     assert decode_cursor(encode_cursor([member_id]), False) == [member_id]
     assert decode_cursor(encode_cursor([name, member_id]), True) == [name, member_id]
