@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from market import database, models  # noqa: F401  (engine events; every table known)
@@ -10,12 +10,13 @@ from market.config import ROOT, Config
 from market.errors import register_error_handlers
 from market.extensions import api, babel, csrf, db, login_manager, migrate
 
-
 SUPPORTED_LOCALES = ("fr", "en")
 
 
 def select_locale() -> str:
     """French unless the user chose English; API callers may ask with Accept-Language."""
+    if not has_request_context():
+        return "fr"  # CLI commands run outside any request
     chosen = session.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -56,7 +57,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the web pages and the JSON API of every domain."""
+    from ledger import api as ledger_api
     from market import health, navigation, security
+    from market.auth import admin as auth_admin
     from market.auth import api as auth_api
     from market.auth import views as auth_views
     from market.members import api as members_api
@@ -66,9 +69,11 @@ def register_blueprints(app: Flask) -> None:
     navigation.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(auth_admin.bp)
     app.register_blueprint(members_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
+    api.register_blueprint(ledger_api.blp)
 
 
 def register_commands(app: Flask) -> None:

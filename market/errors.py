@@ -6,7 +6,7 @@ Every error body follows CONVENTIONS.md:
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -110,6 +110,12 @@ def render_error(status: int, code: str, message: str, details=None, headers=Non
     return page, status, headers or {}
 
 
+def login_redirect():
+    """Send a person to the sign-in page, coming back here afterwards when it is a page."""
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
 def http_message(status: int, exc: HTTPException) -> str:
     """Pick a translated, human message for a bare HTTP error."""
     messages = {
@@ -131,6 +137,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def handle_app_error(exc: AppError):
+        if isinstance(exc, Unauthenticated) and not wants_json():
+            return login_redirect()
         return render_error(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(CSRFError)

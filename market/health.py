@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from market.auth.access import protect, public
 from market.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -22,3 +23,6 @@ def healthz():
         db.session.rollback()
         return jsonify(status="degraded", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+protect(bp, {"healthz": public})

@@ -21,12 +21,14 @@ def bearer_token() -> str | None:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Load the session's user; a password change invalidates older sessions."""
+    """Load the session's user; a password change or deactivation ends older sessions."""
+    if bearer_token() is not None:
+        return None  # a request that carries a token is judged by that token alone
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or str(user.session_version) != version:
+    if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
 
@@ -42,6 +44,15 @@ def load_user_from_token(req) -> User | None:
         raise Unauthenticated(_("Jeton d'API invalide ou révoqué."))
     g.authenticated_by_token = True
     return user
+
+
+def forget_previous_user() -> None:
+    """Authenticate every request afresh, even when one app context spans several (tests)."""
+    # flask-login caches the user and Flask-WTF the CSRF token in ``g``, which lives as
+    # long as the app context: one per request in production, but the test fixture's
+    # context would otherwise carry one browser's identity into another's request.
+    for key in ("_login_user", "authenticated_by_token", "csrf_token"):
+        g.pop(key, None)
 
 
 def check_csrf() -> None:
@@ -61,4 +72,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+    app.before_request(forget_previous_user)
     app.before_request(check_csrf)

@@ -67,6 +67,8 @@ def protect(bp: Blueprint, rules: dict[str, Rule]) -> None:
     def check_access():
         endpoint = (request.endpoint or "").rpartition(".")[2]
         rule = rules.get(endpoint)
+        if rule is public:
+            return None  # no need to load the user (nor touch the database) to say yes
         user = current_user if current_user.is_authenticated else None
         if rule is not None and rule(user, request.view_args or {}):
             return None

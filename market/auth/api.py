@@ -1,5 +1,56 @@
-"""JSON API for the signed-in user: who am I, API tokens (filled in by the auth work)."""
+"""JSON API for the signed-in caller: who am I, and their API tokens."""
 
+from flask_login import current_user
 from flask_smorest import Blueprint
 
+from market.auth import services
+from market.auth.access import protect, signed_in
+from market.auth.schemas import MeSchema, TokenCreatedSchema, TokenCreateSchema, TokenPageSchema
+from market.auth.tokens import ID_CONVERTER
+from market.extensions import db
+from market.pagination import PageArgsSchema
+
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Users and tokens")
+
+
+@blp.get("/me")
+@blp.response(200, MeSchema)
+@blp.alt_response(401, description="Not authenticated.")
+def me():
+    """Describe the caller: email and roles, each with the member it is held for."""
+    return current_user
+
+
+@blp.get("/tokens")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, TokenPageSchema)
+@blp.alt_response(401, description="Not authenticated.")
+def list_tokens(args):
+    """List the caller's live API tokens (never their secret)."""
+    return services.token_page(db.session, current_user, args["limit"], args["cursor"])
+
+
+@blp.post("/tokens")
+@blp.arguments(TokenCreateSchema)
+@blp.response(201, TokenCreatedSchema)
+@blp.alt_response(401, description="Not authenticated.")
+def create_token(body):
+    """Create an API token for the caller; its plaintext is in this response only."""
+    token, plaintext = services.create_token(db.session, current_user, body["name"])
+    db.session.commit()
+    return {"id": token.id, "name": token.name, "prefix": token.prefix,
+            "created_at": token.created_at, "last_used_at": None, "token": plaintext}
+
+
+@blp.delete(f"/tokens/<{ID_CONVERTER}:token_id>")
+@blp.response(204)
+@blp.alt_response(401, description="Not authenticated.")
+@blp.alt_response(404, description="No such token among the caller's.")
+def delete_token(token_id: int):
+    """Revoke one of the caller's tokens; it never authenticates again."""
+    services.revoke_token(db.session, current_user, token_id)
+    db.session.commit()
+
+
+protect(blp, {"me": signed_in, "list_tokens": signed_in, "create_token": signed_in,
+              "delete_token": signed_in})

@@ -1,5 +1,132 @@
-"""`flask users ...` commands."""
+"""`flask users ...`: create users, grant roles, issue and revoke API tokens."""
 
+import secrets
+from contextlib import contextmanager
+
+import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from market.auth import services
+from market.auth.models import User
+from market.auth.roles import Role
+from market.errors import AppError, ValidationError
+from market.extensions import db
+from market.members.identifiers import InvalidIdentifier, clean_siret
+from market.members.models import Member
 
 users_cli = AppGroup("users", help="Create users and API tokens.")
+
+ROLE_CHOICE = click.Choice([role.value for role in Role])
+member_option = click.option("--member", "siret", metavar="SIRET",
+                             help="The member the role is held for (member roles, buyer).")
+
+
+@contextmanager
+def use_case():
+    """Commit what the block wrote, or write nothing and exit non-zero with the reason."""
+    try:
+        yield
+        db.session.commit()
+    except (AppError, InvalidIdentifier) as exc:
+        db.session.rollback()
+        raise click.ClickException(describe(exc)) from None
+
+
+def describe(exc: Exception) -> str:
+    """Render an error and its field messages on one line for the terminal."""
+    if isinstance(exc, ValidationError):
+        return " ".join(m for messages in exc.fields.values() for m in messages)
+    return getattr(exc, "message", str(exc))
+
+
+def member_id_for(siret: str | None) -> int | None:
+    """Return the id of the member with this SIRET (None without one); refuse unknown ones."""
+    if siret is None:
+        return None
+    cleaned = clean_siret(siret)
+    member_id = db.session.scalar(select(Member.id).where(Member.siret == cleaned))
+    if member_id is None:
+        raise ValidationError({"member": [_("Aucun membre n'a le SIRET %(siret)s.",
+                                            siret=cleaned)]})
+    return member_id
+
+
+def user_for(email: str) -> User:
+    """Return the user with this email or refuse."""
+    user = services.find_user(db.session, email)
+    if user is None:
+        raise ValidationError({"email": [_("Aucun compte n'a l'adresse %(email)s.",
+                                           email=email)]})
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=ROLE_CHOICE, help="The role to grant.")
+@member_option
+@click.option("--password", help="Password (at least 10 characters); generated if omitted.")
+@click.option("--name", default="", help="Display name.")
+def create_command(email, role, siret, password, name):
+    """Create a user holding ROLE (for the member with SIRET when member-scoped)."""
+    generated = password is None
+    password = password or secrets.token_urlsafe(18)
+    with use_case():
+        user = services.create_user(db.session, email, password,
+                                    [(role, member_id_for(siret))], name=name)
+    click.echo(_("Compte créé : %(email)s (%(role)s).", email=user.email, role=role))
+    if generated:
+        click.echo(_("Mot de passe : %(password)s", password=password))
+
+
+@users_cli.command("grant")
+@click.argument("email")
+@click.option("--role", required=True, type=ROLE_CHOICE, help="The role to grant.")
+@member_option
+def grant_command(email, role, siret):
+    """Give an existing user another role."""
+    with use_case():
+        services.grant_role(db.session, user_for(email), role, member_id_for(siret))
+    click.echo(_("Rôle %(role)s accordé à %(email)s.", role=role, email=email))
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="What the token is for.")
+def token_command(email, name):
+    """Create an API token for EMAIL and print it alone on the last line."""
+    with use_case():
+        _token, plaintext = services.create_token(db.session, user_for(email), name)
+    click.echo(_("Jeton d'API créé ; il ne sera plus jamais affiché :"))
+    click.echo(plaintext)
+
+
+@users_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def revoke_token_command(email, token_id):
+    """Revoke the API token TOKEN_ID of EMAIL."""
+    with use_case():
+        services.revoke_token(db.session, user_for(email), token_id)
+    click.echo(_("Jeton %(id)d révoqué.", id=token_id))
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email):
+    """Deactivate a user: their sessions and API tokens stop working."""
+    with use_case():
+        services.set_active(db.session, user_for(email), False)
+    click.echo(_("Compte %(email)s désactivé.", email=email))
+
+
+@users_cli.command("list")
+def list_command():
+    """List users with their roles and live API tokens."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        roles = ", ".join(f"{r.role}#{r.member_id}" if r.member_id else r.role
+                          for r in user.roles) or "-"
+        tokens = ", ".join(f"{t.id}:{t.prefix}…" for t in services.live_tokens(db.session, user))
+        state = "" if user.active else " [inactif]"
+        click.echo(f"{user.email}{state}\t{roles}\t{tokens or '-'}")

@@ -9,6 +9,10 @@ from market.auth.models import ApiToken, User
 from market.timeutil import now_utc
 
 TOKEN_PREFIX = "ic_"
+#: Largest id an integer primary key can hold (PostgreSQL integer); larger ones do not exist.
+MAX_ID = 2**31 - 1
+#: URL converter for ids: a larger number is a 404, not an overflow in the database driver.
+ID_CONVERTER = f"int(max={MAX_ID})"
 
 
 def hash_token(token: str) -> str:
@@ -37,7 +41,7 @@ def user_for_token(session, plaintext: str) -> User | None:
 
 def revoke_token(session, user: User, token_id: int) -> ApiToken | None:
     """Revoke one of ``user``'s tokens; return it, or None if it is not theirs."""
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if token is None or token.user_id != user.id:
         return None
     if token.revoked_at is None:

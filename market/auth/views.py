@@ -1,30 +1,162 @@
-"""Web pages: sign in and out, sign up, account, language (filled in by the auth work)."""
+"""Web pages: sign in and out, sign up, account (password, API tokens), language."""
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
 
+from market.auth import membership, services
 from market.auth.access import protect, public, signed_in
+from market.auth.forms import ROLE_LABELS, LoginForm, PasswordForm, SignupForm, TokenForm
+from market.auth.redirects import safe_next
+from market.auth.tokens import ID_CONVERTER
+from market.errors import ValidationError
+from market.extensions import db
+from market.members.models import MemberStatus
 
 bp = Blueprint("auth", __name__)
 
 
-@bp.get("/login")
+def show_field_errors(form, exc: ValidationError) -> None:
+    """Attach a service's field messages to the form's fields (or to the form itself)."""
+    for name, messages in exc.fields.items():
+        field = form._fields.get(name)
+        target = field.errors if field is not None else form.form_errors
+        if isinstance(target, tuple):  # WTForms keeps a tuple until the field is validated
+            target = field.errors = list(target)
+        target.extend(messages)
+
+
+def start_session(user) -> None:
+    """Sign ``user`` in on this browser and say so if one of their members still waits."""
+    session.permanent = True
+    login_user(user)
+    for _role, member in membership.memberships(db.session, user):
+        if member is not None and member.status == MemberStatus.pending:
+            flash(_("L'adhésion de %(name)s attend la validation d'un administrateur du "
+                    "réseau.", name=member.name), "info")
+
+
+@bp.route("/login", methods=["GET", "POST"])
 def login():
-    return "login"
+    """Sign in with email and password; go back to ``next`` when it is a local page."""
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session, form.email.data, form.password.data, request.remote_addr or "",
+                max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
+                window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+        except (services.InvalidCredentials, services.TooManyAttempts) as exc:
+            db.session.commit()  # the refused attempt is kept: it is what limits guessing
+            form.form_errors.append(exc.message)
+            status = 429 if isinstance(exc, services.TooManyAttempts) else 200
+        else:
+            db.session.commit()
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.account"))
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out (POST with a CSRF token, so another site cannot sign people out)."""
+    logout_user()
+    flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("members.directory"))
 
 
-@bp.get("/signup")
+@bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    return "signup"
+    """Ask for a new organisation to join; it waits for a network admin's approval."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        fields = {name: form[name].data or "" for name in (
+            "organisation", "siret", "legal_form", "inclusion_kind", "postcode", "city",
+            "contact_name", "email", "password")}
+        try:
+            _member, user = membership.sign_up_member(db.session, membership.SignUp(**fields))
+        except ValidationError as exc:
+            db.session.rollback()
+            show_field_errors(form, exc)
+        else:
+            db.session.commit()
+            start_session(user)
+            return redirect(url_for("auth.account"))
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+def render_account(password_form=None, token_form=None, new_token=None, status=200):
+    """Render the account page with the given forms (fresh ones by default)."""
+    user = current_user._get_current_object()
+    page = render_template(
+        "auth/account.html", user=user, role_labels=ROLE_LABELS,
+        memberships=membership.memberships(db.session, user),
+        tokens=services.live_tokens(db.session, user),
+        password_form=password_form or PasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None), new_token=new_token)
+    # The page may hold a token in clear: keep it out of every cache.
+    return page, status, {"Cache-Control": "no-store"}
 
 
 @bp.get("/account")
 def account():
-    return "account"
+    """Show the user's roles and memberships, password form and API tokens."""
+    return render_account()
+
+
+@bp.post("/account/password")
+def change_password():
+    """Change one's password; every other session of this user ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(db.session, user, form.current_password.data,
+                                     form.new_password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            show_field_errors(form, exc)
+        else:
+            db.session.commit()
+            login_user(user)  # keep this session: it now carries the new session version
+            flash(_("Mot de passe modifié. Vos autres sessions sont fermées."), "info")
+            return redirect(url_for("auth.account"))
+    return render_account(password_form=form, status=422)
+
+
+@bp.post("/account/tokens")
+def create_token():
+    """Create an API token and show it once, on this response only."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _token, plaintext = services.create_token(db.session, current_user, form.name.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            show_field_errors(form, exc)
+        else:
+            db.session.commit()
+            return render_account(new_token=plaintext)
+    return render_account(token_form=form, status=422)
+
+
+@bp.post(f"/account/tokens/<{ID_CONVERTER}:token_id>/revoke")
+def revoke_token(token_id: int):
+    """Revoke one of one's own API tokens."""
+    services.revoke_token(db.session, current_user, token_id)
+    db.session.commit()
+    flash(_("Le jeton est révoqué : il ne permet plus d'appeler l'API."), "info")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/language")
@@ -33,11 +165,11 @@ def set_language():
     lang = request.form.get("lang")
     if lang in ("fr", "en"):
         session["lang"] = lang
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or "/")
 
 
-protect(bp, {"login": public, "logout": signed_in, "signup": public, "account": signed_in,
-             "set_language": public})
+protect(bp, {
+    "login": public, "logout": signed_in, "signup": public, "account": signed_in,
+    "change_password": signed_in, "create_token": signed_in, "revoke_token": signed_in,
+    "set_language": public,
+})

@@ -1,0 +1,137 @@
+"""Use cases for joining the network: sign-up of a member organisation, then its approval.
+
+Like market.auth.services: the session is an argument, functions flush, the caller commits.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from market.auth.models import User
+from market.auth.roles import Role
+from market.auth.services import (
+    create_user,
+    email_problem,
+    find_user,
+    normalise_email,
+    password_problem,
+)
+from market.errors import Forbidden, InvalidState, NotFound, ValidationError
+from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
+from market.members.models import InclusionKind, LegalForm, Member, MemberStatus
+
+#: Longest accepted value of each free-text sign-up field (the column sizes).
+MAX_LENGTHS = {"organisation": 200, "postcode": 16, "city": 120, "contact_name": 200}
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a new organisation tells us when it asks to join."""
+
+    organisation: str
+    siret: str
+    legal_form: str
+    inclusion_kind: str
+    postcode: str
+    city: str
+    contact_name: str
+    email: str
+    password: str
+
+
+def _text_problems(cmd: SignUp) -> dict[str, list[str]]:
+    errors = {}
+    for name, longest in MAX_LENGTHS.items():
+        value = getattr(cmd, name).strip()
+        if not value and name != "postcode":
+            errors[name] = [_("Ce champ est obligatoire.")]
+        elif len(value) > longest:
+            errors[name] = [_("%(n)d caractères au plus.", n=longest)]
+    if cmd.legal_form not in {f.value for f in LegalForm}:
+        errors["legal_form"] = [_("Choisissez une forme juridique de la liste.")]
+    if cmd.inclusion_kind not in {k.value for k in InclusionKind}:
+        errors["inclusion_kind"] = [_("Choisissez un type de structure de la liste.")]
+    return errors
+
+
+def _sign_up_problems(session, cmd: SignUp) -> tuple[dict[str, list[str]], str | None]:
+    errors = _text_problems(cmd)
+    siret = None
+    try:
+        siret = clean_siret(cmd.siret)
+    except InvalidIdentifier as exc:
+        errors["siret"] = [str(exc)]
+    else:
+        if session.scalar(select(Member.id).where(Member.siret == siret)) is not None:
+            errors["siret"] = [_("Une organisation avec ce SIRET est déjà inscrite.")]
+    email = normalise_email(cmd.email)
+    if problem := email_problem(email):
+        errors["email"] = [problem]
+    elif find_user(session, email) is not None:
+        errors["email"] = [_("Un compte existe déjà avec cette adresse email.")]
+    if problem := password_problem(cmd.password):
+        errors["password"] = [problem]
+    return errors, siret
+
+
+def sign_up_member(session, cmd: SignUp) -> tuple[Member, User]:
+    """Register a pending member and its first admin; nothing is written if anything is wrong."""
+    errors, siret = _sign_up_problems(session, cmd)
+    if errors:
+        raise ValidationError(errors)
+    member = Member(name=cmd.organisation.strip(), siret=siret, siren=siren_of(siret),
+                    legal_form=cmd.legal_form, inclusion_kind=cmd.inclusion_kind,
+                    postcode=cmd.postcode.strip(), city=cmd.city.strip(), country="FR",
+                    contact_name=cmd.contact_name.strip(),
+                    contact_email=normalise_email(cmd.email), status=MemberStatus.pending)
+    try:
+        # A savepoint, so that losing a race on the unique SIRET or email leaves the
+        # caller's transaction usable and the answer is the same clear message.
+        with session.begin_nested():
+            session.add(member)
+            session.flush()
+            user = create_user(session, cmd.email, cmd.password,
+                               [(Role.member_admin, member.id)], name=cmd.contact_name.strip())
+    except IntegrityError:
+        raise ValidationError({"siret": [_("Une organisation avec ce SIRET ou un compte avec "
+                                           "cette adresse email existe déjà.")]}) from None
+    return member, user
+
+
+def pending_members(session) -> list[Member]:
+    """Return the organisations waiting for approval, oldest request first."""
+    return list(session.scalars(select(Member).where(Member.status == MemberStatus.pending)
+                                .order_by(Member.created_at, Member.id)))
+
+
+def _decide(session, by: User, member_id: int, status: MemberStatus) -> Member:
+    if not by.has_role(Role.network_admin):
+        raise Forbidden(_("Seul un administrateur du réseau peut traiter les adhésions."))
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(_("Ce membre n'existe pas."))
+    if member.status != MemberStatus.pending:
+        raise InvalidState(_("L'adhésion de %(name)s a déjà été traitée.", name=member.name))
+    member.status = status
+    session.flush()
+    return member
+
+
+def approve_member(session, by: User, member_id: int) -> Member:
+    """Accept a pending member into the network (network admins only)."""
+    return _decide(session, by, member_id, MemberStatus.active)
+
+
+def reject_member(session, by: User, member_id: int) -> Member:
+    """Refuse a pending member's request (network admins only)."""
+    return _decide(session, by, member_id, MemberStatus.rejected)
+
+
+def memberships(session, user: User) -> list[tuple[str, Member | None]]:
+    """Return the user's roles with the member each one is held for (None for network roles)."""
+    ids = {r.member_id for r in user.roles if r.member_id is not None}
+    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(ids)))}
+    return sorted(((r.role, members.get(r.member_id)) for r in user.roles),
+                  key=lambda pair: (pair[1].name if pair[1] else "", pair[0]))

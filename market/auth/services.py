@@ -1,0 +1,218 @@
+"""Use cases for people: accounts, sign-in, passwords, roles and API tokens.
+
+Every function takes the SQLAlchemy session, flushes, and leaves the commit to the caller
+(one commit per use case); a refused operation raises before writing anything, except
+``authenticate``, which records every attempt because that record is the rate limit.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from market.auth import tokens
+from market.auth.models import ApiToken, LoginAttempt, User, UserRole
+from market.auth.roles import MEMBER_SCOPED, Role
+from market.errors import NotFound, TooManyRequests, Unauthenticated, ValidationError
+from market.members.models import Member
+from market.pagination import Page, paginate
+from market.timeutil import now_utc
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidCredentials(Unauthenticated):
+    """The email and password do not match an active user."""
+
+
+class TooManyAttempts(TooManyRequests):
+    """Too many failed sign-ins for this email or from this address."""
+
+
+def normalise_email(value: str) -> str:
+    """Return the stored form of an email address (trimmed, lower-cased)."""
+    return (value or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Return why ``email`` (already normalised) cannot be used, or None."""
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        return _("Cette adresse email n'est pas valide.")
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    """Return why ``password`` is too weak or too long, or None."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return _("Le mot de passe doit compter au moins %(n)d caractères.",
+                 n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("Le mot de passe ne peut dépasser %(n)d caractères.", n=MAX_PASSWORD_LENGTH)
+    return None
+
+
+def hash_password(password: str) -> str:
+    """Return the scrypt hash stored for ``password``."""
+    return generate_password_hash(password, method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked against when the email is unknown, so both cases take the same time.
+    return hash_password("intercoop-timing-equaliser")
+
+
+def find_user(session, email: str) -> User | None:
+    """Return the user with this email (any case), or None."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def check_role(session, role: str, member_id: int | None) -> Role:
+    """Return ``role`` as a Role if it may be held for ``member_id``; raise otherwise."""
+    try:
+        parsed = Role(role)
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValidationError({"role": [_("Rôle inconnu : %(role)s (rôles valides : %(valid)s).",
+                                          role=role, valid=valid)]}) from None
+    if parsed in MEMBER_SCOPED and member_id is None:
+        raise ValidationError({"member": [_("Ce rôle s'exerce pour un membre : indiquez "
+                                            "lequel.")]})
+    if parsed not in MEMBER_SCOPED and member_id is not None:
+        raise ValidationError({"member": [_("Un rôle du réseau ne s'exerce pas pour un "
+                                            "membre.")]})
+    if member_id is not None and session.get(Member, member_id) is None:
+        raise ValidationError({"member": [_("Ce membre n'existe pas.")]})
+    return parsed
+
+
+def create_user(session, email: str, password: str,
+                roles: Iterable[tuple[str, int | None]] = (), name: str = "") -> User:
+    """Create a user holding ``roles`` (pairs of role and member id, None for network roles)."""
+    email = normalise_email(email)
+    errors = {}
+    if problem := email_problem(email):
+        errors["email"] = [problem]
+    elif find_user(session, email) is not None:
+        errors["email"] = [_("Un compte existe déjà avec cette adresse email.")]
+    if problem := password_problem(password):
+        errors["password"] = [problem]
+    if len(name) > 200:
+        errors["name"] = [_("Le nom ne peut dépasser 200 caractères.")]
+    if errors:
+        raise ValidationError(errors)
+    checked = [(check_role(session, role, member_id), member_id) for role, member_id in roles]
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    user.roles = [UserRole(role=role, member_id=member_id) for role, member_id in checked]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def grant_role(session, user: User, role: str, member_id: int | None = None) -> UserRole:
+    """Give ``user`` a role (for ``member_id`` when member-scoped); granting twice is harmless."""
+    parsed = check_role(session, role, member_id)
+    for held in user.roles:
+        if held.role == parsed and held.member_id == member_id:
+            return held
+    held = UserRole(role=parsed, member_id=member_id)
+    user.roles.append(held)
+    session.flush()
+    return held
+
+
+def revoke_role(session, user: User, role: str, member_id: int | None = None) -> None:
+    """Take a role away from ``user``; raise NotFound if they do not hold it."""
+    for held in list(user.roles):
+        if held.role == role and held.member_id == member_id:
+            user.roles.remove(held)
+            session.flush()
+            return
+    raise NotFound(_("Cet utilisateur n'a pas ce rôle."))
+
+
+def _failures(session, column, value: str, since: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)))
+
+
+def authenticate(session, email: str, password: str, ip: str, *, max_attempts: int,
+                 window_seconds: int, now: datetime | None = None) -> User:
+    """Return the user these credentials sign in; record the attempt, refused or not."""
+    now = now or now_utc()
+    email, ip = normalise_email(email)[:254], (ip or "")[:45]
+    since = now - timedelta(seconds=window_seconds)
+    limited = (_failures(session, LoginAttempt.email, email, since) >= max_attempts
+               or _failures(session, LoginAttempt.ip, ip, since) >= max_attempts)
+    user = None if limited else find_user(session, email)
+    matches = not limited and check_password_hash(
+        user.password_hash if user else _dummy_hash(), password or "")
+    ok = matches and user is not None and user.active
+    session.add(LoginAttempt(email=email, ip=ip, succeeded=ok, at=now))
+    session.flush()
+    if limited:
+        raise TooManyAttempts(_("Trop de tentatives de connexion : réessayez dans %(n)d "
+                                "minutes.", n=max(1, window_seconds // 60)))
+    if matches and user is not None and not user.active:
+        raise InvalidCredentials(_("Ce compte est désactivé."))
+    if not ok:
+        raise InvalidCredentials(_("Email ou mot de passe incorrect."))
+    return user
+
+
+def change_password(session, user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; other sessions end."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ValidationError({"current_password": [_("Le mot de passe actuel est "
+                                                      "incorrect.")]})
+    if problem := password_problem(new):
+        raise ValidationError({"new_password": [problem]})
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    session.flush()
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Deactivate (or reactivate) a user: a deactivated user's sessions and tokens stop."""
+    user.active = active
+    session.flush()
+
+
+def create_token(session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; return the row and the plaintext, shown only once."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": [_("Donnez au jeton un nom de 1 à 100 caractères.")]})
+    token, plaintext = tokens.issue_token(session, user, name)
+    session.flush()
+    return token, plaintext
+
+
+def live_tokens_query(user: User) -> Select:
+    """Select ``user``'s tokens that are not revoked."""
+    return select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+
+
+def live_tokens(session, user: User) -> list[ApiToken]:
+    """Return ``user``'s tokens that are not revoked, oldest first."""
+    return list(session.scalars(live_tokens_query(user).order_by(ApiToken.id)))
+
+
+def token_page(session, user: User, limit: int, cursor: str | None) -> Page:
+    """Return one page of ``user``'s live tokens, oldest first."""
+    return paginate(session, live_tokens_query(user), ApiToken.id, limit=limit, cursor=cursor)
+
+
+def revoke_token(session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s own tokens; anyone else's is NotFound."""
+    token = tokens.revoke_token(session, user, token_id)
+    if token is None:
+        raise NotFound(_("Ce jeton n'existe pas."))
+    session.flush()
+    return token
