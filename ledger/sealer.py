@@ -67,8 +67,8 @@ def seal_batch(conn: Connection, *, wait: bool = True) -> int:
 
 def after_write(bind, count: int = 1) -> None:
     """Seal now and then, so the unsealed tail stays small; never blocks a writer."""
-    if not isinstance(bind, Engine):
-        return
+    if isinstance(bind, Connection) and bind.in_transaction():
+        return  # inside the caller's unit of work: its commit is not ours to delay
     with _pending_lock:
         _pending["count"] += count
         if _pending["count"] < EVERY:

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ledger import holds, idempotency, writer
+from ledger import holds, idempotency, sealer, writer
 from ledger.core import rules
 from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
 from ledger.core.model import MAX_BATCH
 from ledger.idempotency import Idempotency
-from ledger.store import repo
+from ledger.store import pgfast, repo
 from ledger.store.tables import transfers
 from ledger.store.types import now_utc
 
@@ -30,8 +30,14 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
     request = writer.request_of({
         "postings": postings, "description": description, "reference": reference,
         "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
+    at = now or now_utc()
+    if idempotency is None and reference is None and pgfast.usable(bind):
+        result = _batch_fast(bind, [request], True, at)
+        if result is not None:
+            sealer.after_write(bind)
+            return result[0]
     return idempotency_run(bind, "transfer", request, idempotency,
-                           lambda conn: _transfer(conn, request, now or now_utc()))
+                           lambda conn: _transfer(conn, request, at))
 
 
 def hold(bind, postings: Sequence[Mapping], timeout_seconds: int | None = None, **kwargs) -> dict:
@@ -106,10 +112,7 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
                               fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
     requests = [_indexed(index, lambda item=item: writer.request_of(item), atomic)
                 for index, item in enumerate(items)]
-    arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
-                                                 for r in requests]}
-    return idempotency_run(bind, "batch", arguments, idempotency,
-                           lambda conn: _batch(conn, requests, atomic, now or now_utc()))
+    return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc())
 
 
 def _indexed(index: int, call, atomic: bool):
@@ -124,19 +127,58 @@ def _indexed(index: int, call, atomic: bool):
 
 
 def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> list:
-    valid = [r for r in requests if isinstance(r, dict)]
-    ids = [a for r in valid for a in rules.posting_account_ids(r["postings"])]
-    locked = repo.lock_accounts(conn, ids)
+    locked = repo.lock_accounts(conn, _account_ids(requests))
     holds.expire_due(conn, locked, now)
-    taken = _taken_references(conn, valid)
-    checked = [r if not isinstance(r, dict) else
-               _indexed(i, lambda r=r: _check_batch_item(r, locked, taken, now), atomic)
-               for i, r in enumerate(requests)]
+    taken = _taken_references(conn, [r for r in requests if isinstance(r, dict)])
+    checked = _check_all(requests, atomic, locked, taken, now)
     good = [c for c in checked if isinstance(c, writer.NewTransfer)]
-    written = iter(writer.write(conn, good, locked, now) if good else [])
+    return _shape(checked, writer.write(conn, good, locked, now) if good else [], atomic)
+
+
+def _batch_fast(bind, requests: list, atomic: bool, now: datetime) -> list | None:
+    """The same as _batch on PostgreSQL's fast path; None when the general path must run."""
+    def decide(locked, ids):
+        if locked.due(now):
+            return None
+        checked = _check_all(requests, atomic, locked, set(), now)
+        good = [c for c in checked if isinstance(c, writer.NewTransfer)]
+        rows, written = writer.planned(good, ids, locked, now)
+        return rows, _shape(checked, written, atomic)
+    return pgfast.run(bind, len(requests), _account_ids(requests), decide, now)
+
+
+def _fast_or_general(bind, requests: list, atomic: bool, idem, now: datetime) -> list:
+    """Take the fast path when it applies (no key, no reference), else the general one."""
+    if idem is None and pgfast.usable(bind) and not any(
+            isinstance(r, dict) and r["reference"] for r in requests):
+        result = _batch_fast(bind, requests, atomic, now)
+        if result is not None:
+            sealer.after_write(bind, len(result))
+            return result
+    arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
+                                                 for r in requests]}
+    return idempotency_run(bind, "batch", arguments, idem,
+                           lambda conn: _batch(conn, requests, atomic, now))
+
+
+def _account_ids(requests: list) -> list[int]:
+    return [a for r in requests if isinstance(r, dict)
+            for a in rules.posting_account_ids(r["postings"])]
+
+
+def _check_all(requests: list, atomic: bool, locked, taken: set, now: datetime) -> list:
+    """Check every item in order against the state the items before it left."""
+    return [r if not isinstance(r, dict) else
+            _indexed(i, lambda r=r: _check_batch_item(r, locked, taken, now), atomic)
+            for i, r in enumerate(requests)]
+
+
+def _shape(checked: list, written: list, atomic: bool) -> list:
+    """The batch's answer: the transfers, or one result per item when not atomic."""
     if atomic:
-        return list(written)
-    return [{"ok": True, "transfer": next(written)} if isinstance(c, writer.NewTransfer)
+        return written
+    results = iter(written)
+    return [{"ok": True, "transfer": next(results)} if isinstance(c, writer.NewTransfer)
             else {"ok": False, "error": c.as_dict()} for c in checked]
 
 
@@ -161,5 +203,7 @@ def _check_batch_item(request: dict, locked, taken: set[str], now: datetime):
 
 
 def idempotency_run(bind, operation: str, arguments, idem, work):
-    """Run a write use case under an optional idempotency key."""
-    return idempotency.run(bind, operation, arguments, idem, work)
+    """Run a write use case under an optional idempotency key, then seal now and then."""
+    result = idempotency.run(bind, operation, arguments, idem, work)
+    sealer.after_write(bind, len(result) if isinstance(result, list) else 1)
+    return result

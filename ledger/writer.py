@@ -112,3 +112,15 @@ def _row(item: NewTransfer, now: datetime) -> dict:
             "description": item.description, "metadata": item.metadata,
             "reverses": item.reverses, "created_at": now,
             "posted_at": None if item.pending else now, "hash": digest}
+
+
+def planned(items: list[NewTransfer], ids: list[int], locked: Locked,
+            now: datetime) -> tuple[list, list]:
+    """Rows for the fast path (ids taken in advance) and the transfers they will be."""
+    rows, results = [], []
+    for tid, item in zip(ids, items, strict=False):
+        row = {**_row(item, now), "id": tid, "postings": item.postings,
+               "deltas": rules.create_deltas(item.postings, item.pending)}
+        rows.append(row)
+        results.append(transfer_dict(row, item.postings, locked.scales, now))
+    return rows, results

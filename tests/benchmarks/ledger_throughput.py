@@ -1,0 +1,188 @@
+"""Ledger throughput: transfers/s and latency percentiles, compared with pgbench on PostgreSQL.
+
+    .venv/bin/python tests/benchmarks/ledger_throughput.py --database-url URL [--seconds 8]
+
+Recreates the ledger's tables in the database at URL (use a scratch database), creates
+10,000 accounts, and prints one JSON line per case: single transfers at 1 and 8 workers
+(uniform accounts, then all debits from one hot account), batches of 100, and, on
+PostgreSQL, pgbench (TPC-B, scale 10, 8 clients, 20 s) in a scratch database with ratios.
+"""
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from sqlalchemy import create_engine, insert  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+import ledger  # noqa: E402
+import market.database  # noqa: E402, F401  (SQLite pragmas and BEGIN IMMEDIATE)
+from ledger.store.tables import accounts, metadata  # noqa: E402
+from ledger.store.types import now_utc  # noqa: E402
+
+ACCOUNTS = 10_000
+CURRENCY = "BENCH"
+TARGETS = {"single_8": 0.5, "hot_8": 0.3, "batch_100": 3.0, "http_8": 0.25}
+
+
+def setup(url: str) -> list[int]:
+    """Recreate the ledger tables and create the accounts; return their ids (hot one first)."""
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    ledger.create_currency(engine, CURRENCY, "Benchmark", 2, "mutual_credit")
+    hot = ledger.create_account(engine, CURRENCY, "hot", min_balance=None)["id"]
+    now = now_utc()
+    rows = [{"currency": CURRENCY, "name": f"acc {i}", "owner_ref": str(i),
+             "min_balance": -10**12, "max_balance": None, "status": "open",
+             "posted_debits": 0, "posted_credits": 0, "pending_debits": 0,
+             "pending_credits": 0, "created_at": now} for i in range(ACCOUNTS - 1)]
+    with engine.begin() as conn:
+        conn.execute(insert(accounts), rows)
+    ids = [hot] + list(range(hot + 1, hot + ACCOUNTS))
+    engine.dispose()
+    return ids
+
+
+def legs(rng: random.Random, ids: list[int], hot: bool) -> list[dict]:
+    """One posting between two random accounts, or from the hot account."""
+    source, target = rng.sample(ids[1:], 2)
+    return [{"from": ids[0] if hot else source, "to": target,
+             "amount": f"{rng.randint(1, 999)}.{rng.randint(0, 99):02d}"}]
+
+
+def worker(url, ids, case, start, seconds, seed, queue) -> None:
+    """Run one case until the deadline; report (count, latencies, refusals)."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    rng = random.Random(seed)
+    latencies, count, refused = [], 0, 0
+    with engine.connect() as conn:
+        while time.time() < start:
+            time.sleep(0.001)
+        deadline = start + seconds
+        while (began := time.perf_counter()) and time.time() < deadline:
+            try:
+                if case == "batch_100":
+                    ledger.batch(conn, [{"postings": legs(rng, ids, False)}
+                                        for _ in range(100)])
+                    count += 100
+                else:
+                    ledger.transfer(conn, legs(rng, ids, case == "hot"))
+                    count += 1
+            except ledger.LedgerError:
+                refused += 1
+            latencies.append(time.perf_counter() - began)
+    engine.dispose()
+    queue.put((count, latencies, refused))
+
+
+def run_case(url, ids, case, workers, seconds) -> dict:
+    """Run `workers` processes of one case at once; aggregate their figures."""
+    queue = mp.get_context("fork").Queue()
+    start = time.time() + 1.0
+    procs = [mp.get_context("fork").Process(
+        target=worker, args=(url, ids, case, start, seconds, seed, queue))
+        for seed in range(workers)]
+    for proc in procs:
+        proc.start()
+    results = [queue.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    latencies = sorted(x for _, lat, _ in results for x in lat)
+    total = sum(count for count, _, _ in results)
+    pick = (lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+                            * 1000, 2)) if latencies else (lambda q: None)
+    return {"case": case, "workers": workers, "seconds": seconds, "transfers": total,
+            "transfers_per_s": round(total / seconds, 1), "p50_ms": pick(0.50),
+            "p95_ms": pick(0.95), "p99_ms": pick(0.99),
+            "refused": sum(r for _, _, r in results)}
+
+
+def pgbench(url: str, seconds: int = 20) -> float | None:
+    """TPC-B on the same server, scale 10, 8 clients, in a scratch database bench_pgbench."""
+    if not shutil.which("pgbench"):
+        return None
+    parts = make_url(url)
+    env = {**os.environ, "PGHOST": parts.host or "127.0.0.1", "PGPORT": str(parts.port or 5432),
+           "PGUSER": parts.username or "postgres"}
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    subprocess.run(["dropdb", "--if-exists", "bench_pgbench"], env=env, check=True,
+                   capture_output=True)
+    subprocess.run(["createdb", "bench_pgbench"], env=env, check=True)
+    subprocess.run(["pgbench", "-i", "-q", "-s", "10", "bench_pgbench"], env=env, check=True,
+                   capture_output=True)
+    out = subprocess.run(["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), "bench_pgbench"],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    subprocess.run(["dropdb", "--if-exists", "bench_pgbench"], env=env, check=True,
+                   capture_output=True)
+    for line in out.splitlines():
+        if line.startswith("tps = "):
+            return float(line.split()[2])
+    return None
+
+
+def http_leg(args) -> dict:
+    """The HTTP endpoint through gunicorn at 8 clients: the hook for the API's owner.
+
+    To do once ledger/api.py is settled: migrate a scratch database, create a token, start
+    `gunicorn --no-control-socket -w 4 wsgi:app`, POST /api/v1/transfers from 8 clients
+    for args.seconds, and report it like run_case (target: 0.25 B, p99 < 50 ms).
+    """
+    return {"case": "http_8", "skipped": "not measured by this script yet (see http_leg)"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument("--cases", default="single_1,single_8,hot_8,batch_100_1,batch_100_2")
+    args = parser.parse_args()
+    url = args.database_url
+    on_postgres = url.startswith("postgresql")
+    # The machine is shared: pgbench runs before and after, and the ratios use the mean.
+    before = pgbench(url, args.pgbench_seconds) if on_postgres else None
+    ids = setup(url)
+    figures = {}
+    for name in args.cases.split(","):
+        case, workers = name.rsplit("_", 1)
+        result = run_case(url, ids, case, int(workers), args.seconds)
+        result["case"] = name
+        figures[name] = result["transfers_per_s"]
+        print(json.dumps(result), flush=True)
+    report = ledger.verify(create_engine(url))
+    print(json.dumps({"case": "verify", **report}), flush=True)
+    print(json.dumps(http_leg(args)), flush=True)
+    if on_postgres:
+        after = pgbench(url, args.pgbench_seconds)
+        print_ratios(figures, before, after)
+
+
+def print_ratios(figures: dict, before: float | None, after: float | None) -> None:
+    """Print pgbench's figure B and each case's ratio to it, with the issue's targets."""
+    runs = [tps for tps in (before, after) if tps]
+    print(json.dumps({"case": "pgbench", "tps_before": before, "tps_after": after}),
+          flush=True)
+    if not runs:
+        return
+    tps = sum(runs) / len(runs)
+    batches = [v for k, v in figures.items() if k.startswith("batch_100")]
+    ratios = {"single_8": figures.get("single_8"), "hot_8": figures.get("hot_8"),
+              "batch_100": max(batches) if batches else None}
+    print(json.dumps({"case": "ratios_to_pgbench", "pgbench_tps": round(tps, 1), **{
+        k: {"ratio": round(v / tps, 2), "target": TARGETS[k]}
+        for k, v in ratios.items() if v}}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
