@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 
 from market import create_app
@@ -107,6 +108,13 @@ def database(request, tmp_path) -> str:
 def app(database):
     """The application bound to the test database, inside an application context."""
     app = create_app(make_config(database))
+
+    @app.teardown_request
+    def forget_request_globals(_exc):
+        # Requests reuse the test's long-lived app context, so without this `g` (and the
+        # user flask-login caches there) would leak from one request into the next.
+        g.__dict__.clear()
+
     with app.app_context():
         yield app
         _db.session.remove()
