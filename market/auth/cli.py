@@ -2,6 +2,7 @@
 
 import secrets
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
@@ -15,6 +16,7 @@ from market.errors import AppError, ValidationError
 from market.extensions import db
 from market.members.identifiers import InvalidIdentifier, clean_siret
 from market.members.models import Member
+from market.timeutil import now_utc
 
 users_cli = AppGroup("users", help="Create users and API tokens.")
 
@@ -119,6 +121,16 @@ def deactivate_command(email):
     with use_case():
         services.set_active(db.session, user_for(email), False)
     click.echo(_("Compte %(email)s désactivé.", email=email))
+
+
+@users_cli.command("prune-login-attempts")
+@click.option("--older-than-days", default=30, show_default=True, type=click.IntRange(min=1))
+def prune_attempts_command(older_than_days):
+    """Forget old sign-in attempts (run it from the scheduler; running it twice is harmless)."""
+    with use_case():
+        removed = services.prune_login_attempts(
+            db.session, now_utc() - timedelta(days=older_than_days))
+    click.echo(_("%(n)d tentatives de connexion effacées.", n=removed))
 
 
 @users_cli.command("list")

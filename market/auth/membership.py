@@ -17,6 +17,7 @@ from market.auth.services import (
     find_user,
     normalise_email,
     password_problem,
+    text_problem,
 )
 from market.errors import Forbidden, InvalidState, NotFound, ValidationError
 from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
@@ -45,7 +46,9 @@ def _text_problems(cmd: SignUp) -> dict[str, list[str]]:
     errors = {}
     for name, longest in MAX_LENGTHS.items():
         value = getattr(cmd, name).strip()
-        if not value and name != "postcode":
+        if problem := text_problem(value):
+            errors[name] = [problem]
+        elif not value and name != "postcode":
             errors[name] = [_("Ce champ est obligatoire.")]
         elif len(value) > longest:
             errors[name] = [_("%(n)d caractères au plus.", n=longest)]
@@ -66,10 +69,9 @@ def _sign_up_problems(session, cmd: SignUp) -> tuple[dict[str, list[str]], str |
     else:
         if session.scalar(select(Member.id).where(Member.siret == siret)) is not None:
             errors["siret"] = [_("Une organisation avec ce SIRET est déjà inscrite.")]
-    email = normalise_email(cmd.email)
-    if problem := email_problem(email):
+    if problem := email_problem(cmd.email):
         errors["email"] = [problem]
-    elif find_user(session, email) is not None:
+    elif find_user(session, cmd.email) is not None:
         errors["email"] = [_("Un compte existe déjà avec cette adresse email.")]
     if problem := password_problem(cmd.password):
         errors["password"] = [problem]

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from market.auth import tokens
@@ -24,7 +24,8 @@ from market.timeutil import now_utc
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class InvalidCredentials(Unauthenticated):
@@ -36,12 +37,21 @@ class TooManyAttempts(TooManyRequests):
 
 
 def normalise_email(value: str) -> str:
-    """Return the stored form of an email address (trimmed, lower-cased)."""
-    return (value or "").strip().lower()
+    """Return the stored form of an email address (trimmed, lower-cased, no control codes)."""
+    # Control characters are dropped so that a lookup never sends NUL to PostgreSQL.
+    return CONTROL_CHARACTERS.sub("", (value or "").strip().lower())
+
+
+def text_problem(value: str) -> str | None:
+    """Return why free text cannot be stored (control characters), or None."""
+    if CONTROL_CHARACTERS.search(value or ""):
+        return _("Les caractères de contrôle ne sont pas acceptés.")
+    return None
 
 
 def email_problem(email: str) -> str | None:
-    """Return why ``email`` (already normalised) cannot be used, or None."""
+    """Return why ``email`` cannot be used, or None."""
+    email = (email or "").strip()
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         return _("Cette adresse email n'est pas valide.")
     return None
@@ -95,15 +105,17 @@ def check_role(session, role: str, member_id: int | None) -> Role:
 def create_user(session, email: str, password: str,
                 roles: Iterable[tuple[str, int | None]] = (), name: str = "") -> User:
     """Create a user holding ``roles`` (pairs of role and member id, None for network roles)."""
-    email = normalise_email(email)
     errors = {}
     if problem := email_problem(email):
         errors["email"] = [problem]
     elif find_user(session, email) is not None:
         errors["email"] = [_("Un compte existe déjà avec cette adresse email.")]
+    email = normalise_email(email)
     if problem := password_problem(password):
         errors["password"] = [problem]
-    if len(name) > 200:
+    if problem := text_problem(name):
+        errors["name"] = [problem]
+    elif len(name) > 200:
         errors["name"] = [_("Le nom ne peut dépasser 200 caractères.")]
     if errors:
         raise ValidationError(errors)
@@ -166,6 +178,12 @@ def authenticate(session, email: str, password: str, ip: str, *, max_attempts: i
     return user
 
 
+def prune_login_attempts(session, before: datetime) -> int:
+    """Delete login attempts older than ``before`` (they no longer count); return how many."""
+    result = session.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
+    return result.rowcount
+
+
 def change_password(session, user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; other sessions end."""
     if not check_password_hash(user.password_hash, current or ""):
@@ -187,6 +205,8 @@ def set_active(session, user: User, active: bool) -> None:
 def create_token(session, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; return the row and the plaintext, shown only once."""
     name = (name or "").strip()
+    if problem := text_problem(name):
+        raise ValidationError({"name": [problem]})
     if not name or len(name) > 100:
         raise ValidationError({"name": [_("Donnez au jeton un nom de 1 à 100 caractères.")]})
     token, plaintext = tokens.issue_token(session, user, name)

@@ -136,3 +136,11 @@ def test_deleting_a_token_with_an_absurdly_large_id_is_not_found(client, db):
                              headers=bearer(issue_token(db, user)))
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def test_a_token_name_with_a_nul_character_is_a_validation_error(client, db):
+    user = make_user(db, "alice@example.org", Role.network_treasurer)
+    response = client.post("/api/v1/tokens", json={"name": "ERP\u0000"},
+                           headers=bearer(issue_token(db, user)))
+    assert response.status_code == 422
+    assert "name" in response.json["error"]["details"]["fields"]

@@ -1,9 +1,12 @@
 """`flask users ...`: create users and API tokens from the command line."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
-from market.auth.models import ApiToken, User, UserRole
+from market.auth.models import ApiToken, LoginAttempt, User, UserRole
 from market.auth.tokens import hash_token
+from market.timeutil import now_utc
 from tests.integration.auth_helpers import SIRETS, bearer, make_member
 
 
@@ -115,3 +118,16 @@ def test_users_revoke_token_and_deactivate_shut_the_api_out(runner, db, client):
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 200
     assert runner.invoke(args=["users", "deactivate", "x@example.org"]).exit_code == 0
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 401
+
+
+def test_users_prune_login_attempts_forgets_only_old_attempts(runner, db):
+    now = now_utc()
+    db.session.add_all([LoginAttempt(email="a@example.org", ip="1.2.3.4", at=now),
+                        LoginAttempt(email="a@example.org", ip="1.2.3.4",
+                                     at=now - timedelta(days=40))])
+    db.session.commit()
+    result = runner.invoke(args=["users", "prune-login-attempts", "--older-than-days", "30"])
+    assert result.exit_code == 0, result.output
+    assert count(db, LoginAttempt) == 1
+    assert runner.invoke(args=["users", "prune-login-attempts"]).exit_code == 0
+    assert count(db, LoginAttempt) == 1

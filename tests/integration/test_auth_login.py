@@ -118,3 +118,9 @@ def test_a_pending_members_admin_can_sign_in_and_sees_the_pending_status(client,
     page = client.get("/account").get_data(as_text=True)
     assert "attend la validation" in page
     assert "Recyclerie du Port" in page
+
+
+def test_login_with_a_nul_character_is_an_ordinary_failure(client, db):
+    response = login(client, "alice\u0000@example.org", "pass\u0000word")
+    assert response.status_code == 200
+    assert "Email ou mot de passe incorrect" in response.get_data(as_text=True)

@@ -134,3 +134,11 @@ def test_approving_an_unknown_member_is_not_found(client, db):
     make_user(db, "admin@reseau.example", Role.network_admin)
     login(client, "admin@reseau.example")
     assert approve_or_reject(client, 999, "approve").status_code == 404
+
+
+def test_signup_with_control_characters_is_refused_without_a_server_error(client, db):
+    form = signup_form(client, organisation="Coop\u0000", email="a\u0000@example.org")
+    response = client.post("/signup", data=form)
+    assert response.status_code == 422
+    assert "caractères de contrôle" in response.get_data(as_text=True)
+    assert count(db, Member) == 0 and count(db, User) == 0
