@@ -13,6 +13,7 @@ from market import demo_data
 from market.auth.models import User, UserRole
 from market.extensions import db
 from market.members.models import Member, MemberSector, MemberStatus, Network
+from market.seed_ledger import seed_ledger
 
 
 def demo_siret(key: str) -> str:
@@ -87,7 +88,7 @@ def upsert_users(session, members) -> list[tuple[str, str, str]]:
 @click.option("--if-empty", is_flag=True, help="Do nothing when members already exist.")
 @with_appcontext
 def seed_demo_command(if_empty: bool):
-    """Build the demo network (members, networks, users) and print the demo logins."""
+    """Build the demo network (members, networks, users, ledger) and print the demo logins."""
     session = db.session
     if if_empty and session.scalar(select(Member.id).limit(1)) is not None:
         click.echo("seed-demo: the database already holds members; nothing to do.")
@@ -97,6 +98,9 @@ def seed_demo_command(if_empty: bool):
     logins = upsert_users(session, members)
     session.commit()
     click.echo(f"Réseau de démonstration : {len(members)} membres, {len(networks)} réseaux.")
+    ledger_summary = seed_ledger(db.engine, members)
+    if ledger_summary:
+        click.echo(ledger_summary)
     click.echo(f"Identifiants de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :")
     for email, role, organisation in logins:
         click.echo(f"  {email:40} {role:18} {organisation}")

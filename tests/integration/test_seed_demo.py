@@ -32,12 +32,14 @@ def test_seed_demo_builds_a_network_across_four_territories(runner, db):
 
 
 def test_seed_demo_twice_changes_nothing(runner, db):
+    import ledger
+
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    before = table_counts(db)
+    before = table_counts(db), ledger.trial_balance(db.engine)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     db.session.expire_all()
-    assert table_counts(db) == before
+    assert (table_counts(db), ledger.trial_balance(db.engine)) == before
 
 
 def test_seed_demo_if_empty_leaves_an_existing_directory_alone(runner, db):
@@ -55,3 +57,17 @@ def test_every_demo_sector_exists_in_the_taxonomy():
     codes = {code for row in demo_data.MEMBERS for code in row[6]}
     assert codes and all(is_sector(code) for code in codes), sorted(
         c for c in codes if not is_sector(c))
+
+
+def test_seed_demo_opens_a_balanced_ledger_with_some_trade(runner, db):
+    import ledger
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    kinds = {c["kind"] for c in ledger.list_currencies(db.engine)}
+    assert kinds == {"fiat", "backed", "mutual_credit", "share"}
+    trial = ledger.trial_balance(db.engine)
+    assert all(total["balance"] in ("0", "0.00") for total in trial["totals"])
+    touched = [row for row in trial["items"]
+               if row["debits"] not in ("0", "0.00") or row["credits"] not in ("0", "0.00")]
+    assert len(touched) >= 10
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
