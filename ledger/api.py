@@ -1,0 +1,228 @@
+"""The ledger's JSON API (CONVENTIONS.md, "Ledger API"): parse, authorise, call, serialise.
+
+Reads run on the request's database connection; writes go through the ledger with the
+engine, so that each is its own transaction (retried on conflicts) and its idempotency key
+is stored with it. Who may do what is decided in market.ledger_access.
+"""
+
+from flask import make_response
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+import ledger
+from ledger import schemas
+from ledger.lookups import MAX_ID
+from market import ledger_access as policy
+from market.auth.access import network, protect
+from market.auth.roles import Role
+from market.errors import render_error
+from market.extensions import db
+from market.idempotency import HEADER_DOC, current, idempotent
+from market.pagination import decode_cursor, encode_cursor
+
+blp = Blueprint("ledger_api", __name__, url_prefix="/api/v1",
+                description="Ledger: currencies, accounts, transfers, statements")
+
+ID = f"int(min=1, max={MAX_ID})"
+
+
+@blp.before_request
+def fresh_snapshot():
+    """Read each request on a fresh snapshot, even when an app context spans several (tests)."""
+    db.session.rollback()
+
+
+@blp.errorhandler(ledger.LedgerError)
+def ledger_refusal(error: ledger.LedgerError):
+    """Answer a ledger refusal with the CONVENTIONS error body."""
+    mapped = policy.app_error(error)
+    return render_error(mapped.status, mapped.code, mapped.message, mapped.details)
+
+
+def viewer() -> policy.Viewer:
+    return policy.Viewer.of(current_user)
+
+
+def reader():
+    """The request's connection, for reads."""
+    return db.session.connection()
+
+
+def moves_money(view):
+    """Document and honour Idempotency-Key on a view that moves money."""
+    return blp.doc(parameters=[HEADER_DOC])(idempotent(view))
+
+
+def cursor_id(cursor: str | None) -> int | None:
+    return None if not cursor else decode_cursor(cursor, False)[0]
+
+
+def page_of(items: list, next_id: int | None) -> dict:
+    return {"items": items, "next_cursor": None if next_id is None else encode_cursor([next_id])}
+
+
+@blp.get("/currencies")
+@blp.response(200, schemas.CurrencyListSchema)
+def list_currencies():
+    """List currencies, by code."""
+    return page_of(ledger.list_currencies(reader()), None)
+
+
+@blp.post("/currencies")
+@blp.arguments(schemas.CurrencyInSchema)
+@blp.response(201, schemas.CurrencySchema)
+def create_currency(data: dict):
+    """Create a currency (network admins)."""
+    return ledger.create_currency(db.engine, **data)
+
+
+@blp.post("/accounts")
+@blp.arguments(schemas.AccountInSchema)
+@blp.response(201, schemas.AccountSchema)
+def create_account(data: dict):
+    """Open an account; an omitted min_balance is "0.00", an explicit null unbounded."""
+    policy.check_account_creation(viewer(), db.session, data)
+    limits = {k: data[k] for k in ("min_balance", "max_balance") if k in data}
+    return policy.with_owner(ledger.create_account(
+        db.engine, data["currency"], data["name"],
+        owner_ref=policy.owner_ref(data["owner_member_id"]), **limits))
+
+
+@blp.get("/accounts")
+@blp.arguments(schemas.AccountQueryArgsSchema, location="query")
+@blp.response(200, schemas.AccountPageSchema)
+def list_accounts(args: dict):
+    """List the accounts the caller may read, by id; ?member= and ?currency= filter."""
+    who = viewer()
+    owner = policy.check_member_filter(who, args.get("member"))
+    after = cursor_id(args["cursor"]) or 0
+    found = ledger.list_accounts(reader(), owner_ref=owner, currency=args.get("currency"))
+    items = [a for a in policy.visible_accounts(who, found) if a["id"] > after]
+    more = len(items) > args["limit"]
+    items = items[:args["limit"]]
+    return page_of([policy.with_owner(a) for a in items], items[-1]["id"] if more else None)
+
+
+@blp.get(f"/accounts/<{ID}:account_id>")
+@blp.response(200, schemas.AccountSchema)
+def get_account(account_id: int):
+    """Show an account: balance, pending sums, available and limits."""
+    account = ledger.get_account(reader(), account_id)
+    return policy.with_owner(policy.check_readable(viewer(), account))
+
+
+@blp.get(f"/accounts/<{ID}:account_id>/statement")
+@blp.arguments(schemas.PeriodArgsSchema, location="query")
+@blp.response(200, schemas.StatementSchema)
+def account_statement(args: dict, account_id: int):
+    """Posted movements of an account over [from, to), with the running balance."""
+    policy.check_readable(viewer(), ledger.get_account(reader(), account_id))
+    found = ledger.statement(reader(), account_id, start=args.get("start"),
+                             end=args.get("end"))
+    return {**found, "account": policy.with_owner(found["account"])}
+
+
+@blp.post("/transfers")
+@moves_money
+@blp.arguments(schemas.TransferInSchema)
+@blp.response(201, schemas.TransferSchema)
+def create_transfer(data: dict):
+    """Move money: postings from -> to, all or none; pending: true makes a hold."""
+    policy.check_moves(viewer(), reader(), [data["postings"]])
+    return ledger.transfer(db.engine, data.pop("postings"), idempotency=current(), **data)
+
+
+@blp.post("/transfers/batch")
+@moves_money
+@blp.arguments(schemas.BatchInSchema)
+@blp.response(201, schemas.BatchSchema, description="Atomic: every transfer, written.")
+@blp.alt_response(200, schema=schemas.BatchResultSchema,
+                  description="Not atomic: one result per item, in order.")
+def create_batch(data: dict):
+    """Apply 1 to 1,000 transfers in order: all or none (atomic), or each on its own."""
+    policy.check_moves(viewer(), reader(), [t["postings"] for t in data["transfers"]])
+    items = ledger.batch(db.engine, data["transfers"], atomic=data["atomic"],
+                         idempotency=current())
+    if data["atomic"]:
+        return {"items": items}
+    return make_response(schemas.BatchResultSchema().dump({"items": items}), 200)
+
+
+@blp.get("/transfers")
+@blp.arguments(schemas.TransferQueryArgsSchema, location="query")
+@blp.response(200, schemas.TransferPageSchema)
+def list_transfers(args: dict):
+    """List transfers by id, created in [from, to); members name one of their accounts."""
+    policy.check_transfer_listing(viewer(), reader(), args.get("account"))
+    found = ledger.list_transfers(reader(), account=args.get("account"),
+                                  start=args.get("start"), end=args.get("end"),
+                                  limit=args["limit"], cursor=cursor_id(args["cursor"]))
+    return page_of(found["items"], found["next_cursor"])
+
+
+@blp.get(f"/transfers/<{ID}:transfer_id>")
+@blp.response(200, schemas.TransferSchema)
+def get_transfer(transfer_id: int):
+    """Show a transfer: postings, status, hash and reversal links."""
+    return policy.check_transfer(viewer(), reader(), ledger.get_transfer(reader(), transfer_id))
+
+
+def _acting_on(transfer_id: int, debited_side: str) -> None:
+    """Check that the caller may act on a transfer whose `debited_side` accounts pay."""
+    transfer = ledger.get_transfer(reader(), transfer_id)
+    policy.check_transfer(viewer(), reader(), transfer, debited_side)
+
+
+@blp.post(f"/transfers/<{ID}:transfer_id>/post")
+@moves_money
+@blp.response(200, schemas.TransferSchema)
+def post_transfer(transfer_id: int):
+    """Post a pending transfer (once; never after it expired)."""
+    _acting_on(transfer_id, "from")
+    return ledger.post_pending(db.engine, transfer_id, idempotency=current())
+
+
+@blp.post(f"/transfers/<{ID}:transfer_id>/void")
+@moves_money
+@blp.response(200, schemas.TransferSchema)
+def void_transfer(transfer_id: int):
+    """Void a pending transfer, releasing what it reserved (once)."""
+    _acting_on(transfer_id, "from")
+    return ledger.void_pending(db.engine, transfer_id, idempotency=current())
+
+
+@blp.post(f"/transfers/<{ID}:transfer_id>/reverse")
+@moves_money
+@blp.response(201, schemas.TransferSchema)
+def reverse_transfer(transfer_id: int):
+    """Undo a posted transfer with a linked opposite one (once)."""
+    _acting_on(transfer_id, "to")
+    return ledger.reverse(db.engine, transfer_id, idempotency=current())
+
+
+@blp.get("/ledger/trial-balance")
+@blp.arguments(schemas.TrialArgsSchema, location="query")
+@blp.response(200, schemas.TrialBalanceSchema)
+def trial_balance(args: dict):
+    """Posted debits, credits and balance per account, and per currency totals (zero)."""
+    return ledger.trial_balance(reader(), currency=args.get("currency"))
+
+
+NETWORK = network(Role.network_treasurer, Role.network_admin)
+
+protect(blp, {
+    "list_currencies": policy.is_ledger_reader,
+    "create_currency": network(Role.network_admin),
+    "create_account": policy.is_account_opener,
+    "list_accounts": policy.is_ledger_reader,
+    "get_account": policy.is_ledger_reader,
+    "account_statement": policy.is_ledger_reader,
+    "create_transfer": policy.is_money_mover,
+    "create_batch": policy.is_money_mover,
+    "list_transfers": policy.is_ledger_reader,
+    "get_transfer": policy.is_ledger_reader,
+    "post_transfer": policy.is_money_mover,
+    "void_transfer": policy.is_money_mover,
+    "reverse_transfer": policy.is_money_mover,
+    "trial_balance": NETWORK,
+})

@@ -1,0 +1,33 @@
+"""Small reads for the ledger's API and pages: who owns accounts, a transfer's events."""
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from ledger.accounts import read
+from ledger.serialize import iso
+from ledger.store.tables import accounts, events
+
+#: Largest account or transfer id (a signed 64-bit column).
+MAX_ID = 2**63 - 1
+
+
+def account_owners(bind, account_ids) -> dict[int, str | None]:
+    """Map each existing account among `account_ids` to its owner_ref, in one query."""
+    wanted = sorted({i for i in account_ids
+                     if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID})
+    if not wanted:
+        return {}
+    query = select(accounts.c.id, accounts.c.owner_ref).where(accounts.c.id.in_(wanted))
+    return read(bind, lambda conn: {row.id: row.owner_ref for row in conn.execute(query)})
+
+
+def transfer_events(bind, transfer_id: int) -> list[dict]:
+    """The events of one transfer, in log order, with their place in the hash chain."""
+    query = (select(events.c.seq, events.c.kind, events.c.created_at, events.c.position,
+                    events.c.prev_hash, events.c.hash)
+             .where(events.c.transfer_id == transfer_id).order_by(events.c.seq))
+
+    def work(conn: Connection) -> list[dict]:
+        return [{**row._mapping, "created_at": iso(row.created_at)}
+                for row in conn.execute(query)]
+    return read(bind, work)

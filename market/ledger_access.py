@@ -1,0 +1,197 @@
+"""Who may see and move what in the ledger, and how ledger refusals become HTTP errors.
+
+Accounts belong to members through the ledger's opaque owner reference ``"member:<id>"``;
+system accounts have none. Decisions (issue 3, item 10):
+
+- network treasurers and network admins read everything and move money from any account,
+  system accounts included; only network admins create currencies;
+- a member's admins and treasurers move money only *from* that member's accounts (every
+  posting's ``from``; a reversal moves from the original ``to`` side), its staff only read;
+- accounts are opened by network treasurers/admins for any owner and any limits, and by a
+  member's admins for that member with ``min_balance >= 0`` (a credit line is granted by the
+  network);
+- an account, statement or transfer that the caller may not read answers 404, as if it did
+  not exist, so that ids do not leak; moving money from a visible-but-not-yours or unknown
+  to you account answers 403.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+import ledger
+from ledger.lookups import account_owners
+from market.auth.roles import Role
+from market.errors import AppError, Forbidden, NotFound, ValidationError
+from market.members.models import Member
+
+OWNER_PREFIX = "member:"
+NETWORK_ROLES = (Role.network_treasurer, Role.network_admin)
+MOVER_ROLES = (Role.member_admin, Role.member_treasurer)
+READER_ROLES = (Role.member_admin, Role.member_treasurer, Role.member_staff)
+
+#: HTTP status of each ledger error code (the ledger's own hint is the fallback).
+STATUS_BY_CODE = {
+    "bad_request": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
+    "conflict": 409, "invalid_state": 409, "idempotency_conflict": 409,
+    "validation_error": 422, "invalid_amount": 422, "insufficient_funds": 422,
+    "limit_exceeded": 422, "currency_mismatch": 422, "not_eligible": 422,
+}
+
+
+def owner_ref(member_id: int | None) -> str | None:
+    """The ledger owner reference of a member's accounts (None for system accounts)."""
+    return None if member_id is None else f"{OWNER_PREFIX}{member_id}"
+
+
+def member_of(ref: str | None) -> int | None:
+    """The member id an owner reference names, or None."""
+    if ref is None or not ref.startswith(OWNER_PREFIX) or not ref[len(OWNER_PREFIX):].isdigit():
+        return None
+    return int(ref[len(OWNER_PREFIX):])
+
+
+def with_owner(account: dict) -> dict:
+    """An account as the API shows it: with ``owner_member_id``."""
+    return {**account, "owner_member_id": member_of(account["owner_ref"])}
+
+
+def app_error(error: ledger.LedgerError) -> AppError:
+    """The one mapping of a ledger refusal to an HTTP error: same code, message, details."""
+    mapped = AppError(error.message, dict(error.details), code=error.code)
+    mapped.status = STATUS_BY_CODE.get(error.code, error.http_status)
+    return mapped
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What a user may do in the ledger, computed once from their roles."""
+
+    network: bool = False
+    network_admin: bool = False
+    movers: frozenset[int] = frozenset()
+    readers: frozenset[int] = frozenset()
+    admins: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, user) -> "Viewer":
+        """The viewer for a signed-in user (or None: no rights at all)."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls()
+        return cls(network=any(user.has_role(r) for r in NETWORK_ROLES),
+                   network_admin=user.has_role(Role.network_admin),
+                   movers=frozenset(user.member_ids(*MOVER_ROLES)),
+                   readers=frozenset(user.member_ids(*READER_ROLES)),
+                   admins=frozenset(user.member_ids(Role.member_admin)))
+
+    def reads(self, ref: str | None) -> bool:
+        """Tell whether the viewer may read accounts owned by ``ref``."""
+        return self.network or member_of(ref) in self.readers
+
+    def moves(self, ref: str | None) -> bool:
+        """Tell whether the viewer may move money out of accounts owned by ``ref``."""
+        return self.network or member_of(ref) in self.movers
+
+
+def is_ledger_reader(user, view_args) -> bool:
+    """Access rule: network treasurers/admins and any member's admins, treasurers, staff."""
+    viewer = Viewer.of(user)
+    return viewer.network or bool(viewer.readers)
+
+
+def is_money_mover(user, view_args) -> bool:
+    """Access rule: network treasurers/admins and any member's admins and treasurers."""
+    viewer = Viewer.of(user)
+    return viewer.network or bool(viewer.movers)
+
+
+def is_account_opener(user, view_args) -> bool:
+    """Access rule: network treasurers/admins and any member's admins."""
+    viewer = Viewer.of(user)
+    return viewer.network or bool(viewer.admins)
+
+
+def forbidden(message: str | None = None, **details) -> Forbidden:
+    return Forbidden(message or _("Vous n'avez pas le droit de faire cela."), details)
+
+
+def not_found(**details) -> NotFound:
+    return NotFound(_("Cette page ou cette ressource n'existe pas."), details)
+
+
+def check_readable(viewer: Viewer, account: dict) -> dict:
+    """Return ``account`` if the viewer may read it; otherwise 404 as if it did not exist."""
+    if not viewer.reads(account["owner_ref"]):
+        raise not_found(account_id=account["id"])
+    return account
+
+
+def check_moves(viewer: Viewer, bind, transfers: list[list[dict]]) -> None:
+    """Refuse (403) transfers with a posting from an account the viewer does not control.
+
+    Unknown accounts are left to the ledger, which answers 422 validation_error.
+    """
+    if viewer.network:
+        return
+    owners = account_owners(bind, [p["from"] for postings in transfers for p in postings])
+    for index, postings in enumerate(transfers):
+        for p in postings:
+            if p["from"] in owners and not viewer.moves(owners[p["from"]]):
+                raise forbidden(_("Vous ne pouvez débiter que les comptes de votre structure."),
+                                account_id=p["from"], index=index)
+
+
+def check_transfer(viewer: Viewer, bind, transfer: dict, debited_side: str | None = None):
+    """Return a transfer the viewer may read (else 404); with a side, they must control it.
+
+    ``debited_side`` is the posting side that the action debits: ``from`` to post or void a
+    hold, ``to`` to reverse a posted transfer.
+    """
+    if viewer.network:
+        return transfer
+    ids = {p[side] for p in transfer["postings"] for side in ("from", "to")}
+    owners = account_owners(bind, ids)
+    if not any(viewer.reads(owners.get(i)) for i in ids):
+        raise not_found(transfer_id=transfer["id"])
+    if debited_side and not all(viewer.moves(owners.get(p[debited_side]))
+                                for p in transfer["postings"]):
+        raise forbidden(_("Vous ne pouvez débiter que les comptes de votre structure."),
+                        transfer_id=transfer["id"])
+    return transfer
+
+
+def check_member_filter(viewer: Viewer, member_id: int | None) -> str | None:
+    """The owner_ref to list accounts for; members only list their own (403 otherwise)."""
+    if member_id is None or viewer.network or member_id in viewer.readers:
+        return owner_ref(member_id)
+    raise forbidden(member_id=member_id)
+
+
+def visible_accounts(viewer: Viewer, accounts: list[dict]) -> list[dict]:
+    """Keep the accounts the viewer may read."""
+    return [a for a in accounts if viewer.reads(a["owner_ref"])]
+
+
+def check_account_creation(viewer: Viewer, session, data: dict) -> None:
+    """Refuse account openings the viewer may not make; the owner must be a member (422)."""
+    member_id = data.get("owner_member_id")
+    if member_id is not None and session.get(Member, member_id) is None:
+        raise ValidationError({"owner_member_id": [_("Structure inconnue.")]})
+    if viewer.network:
+        return
+    if member_id not in viewer.admins:
+        raise forbidden(_("Vous ne pouvez ouvrir des comptes que pour votre structure."))
+    minimum = data.get("min_balance", "0")
+    if minimum is None or minimum.lstrip().startswith("-"):
+        raise forbidden(_("Seul le réseau accorde une ligne de crédit."))
+
+
+def check_transfer_listing(viewer: Viewer, bind, account_id: int | None) -> None:
+    """Members list the transfers of one of their accounts; the network lists them all."""
+    if viewer.network:
+        return
+    if account_id is None:
+        raise forbidden(_("Précisez un compte de votre structure : ?account=."))
+    owners = account_owners(bind, [account_id])
+    if account_id not in owners or not viewer.reads(owners[account_id]):
+        raise not_found(account_id=account_id)
