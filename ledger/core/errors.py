@@ -104,4 +104,5 @@ def rebuild_error(stored: dict) -> LedgerError:
     cls = ERRORS_BY_CODE.get(stored["code"], LedgerError)
     error = cls.__new__(cls)
     LedgerError.__init__(error, stored["message"], **stored.get("details", {}))
+    error.code = stored["code"]  # kept even when no class has it (an HTTP layer's refusal)
     return error

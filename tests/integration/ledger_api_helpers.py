@@ -70,6 +70,7 @@ def make_world(db) -> World:
            for name, (currency, owner, low, high) in specs.items()}
     ledger.transfer(engine, [{"from": ids["system"], "to": ids["a"], "amount": "100.00"}],
                     description="Apport initial")
+    db.session.commit()  # end the session's read snapshot, taken before the ledger wrote
     return World(members, users, ids, headers)
 
 
