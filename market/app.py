@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from market import database, models  # noqa: F401  (engine events; every table known)
 from market.config import ROOT, Config
@@ -35,6 +36,8 @@ def create_app(config: object | None = None) -> Flask:
     )
     app.config.from_object(config or Config)
     (config or Config).check()
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -22,6 +22,7 @@ class Config:
     """Settings for development and production, taken from the environment."""
 
     ENV_NAME = os.environ.get("INTERCOOP_ENV", "development")
+    PRODUCTION = ENV_NAME == "production"
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -32,7 +33,13 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Secure cookies by default in production (served over HTTPS), opt-in elsewhere.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE",
+                                           "1" if PRODUCTION else "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: Reverse proxies in front of the app: their X-Forwarded-* headers are trusted, so the
+    #: login rate limit sees each client's address rather than the proxy's.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600

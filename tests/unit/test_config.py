@@ -25,3 +25,17 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_session_cookies_are_http_only_and_same_site():
     assert Config.SESSION_COOKIE_HTTPONLY is True
     assert Config.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
+    from flask import request
+
+    from market import create_app
+
+    config = type("Proxied", (Config,), {"PROXY_FIX_HOPS": 1,
+                                         "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(config)
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert response.get_data(as_text=True) == "203.0.113.9"
