@@ -15,7 +15,6 @@ from ledger.lookups import MAX_ID
 from market import ledger_access as policy
 from market.auth.access import network, protect
 from market.auth.roles import Role
-from market.errors import render_error
 from market.extensions import db
 from market.idempotency import HEADER_DOC, current, idempotent
 from market.pagination import decode_cursor, encode_cursor
@@ -32,11 +31,7 @@ def fresh_snapshot():
     db.session.rollback()
 
 
-@blp.errorhandler(ledger.LedgerError)
-def ledger_refusal(error: ledger.LedgerError):
-    """Answer a ledger refusal with the CONVENTIONS error body."""
-    mapped = policy.app_error(error)
-    return render_error(mapped.status, mapped.code, mapped.message, mapped.details)
+blp.register_error_handler(ledger.LedgerError, policy.render_refusal)
 
 
 def viewer() -> policy.Viewer:
@@ -208,8 +203,6 @@ def trial_balance(args: dict):
     return ledger.trial_balance(reader(), currency=args.get("currency"))
 
 
-NETWORK = network(Role.network_treasurer, Role.network_admin)
-
 protect(blp, {
     "list_currencies": policy.is_ledger_reader,
     "create_currency": network(Role.network_admin),
@@ -224,5 +217,5 @@ protect(blp, {
     "post_transfer": policy.is_money_mover,
     "void_transfer": policy.is_money_mover,
     "reverse_transfer": policy.is_money_mover,
-    "trial_balance": NETWORK,
+    "trial_balance": policy.network_reader,
 })

@@ -21,6 +21,15 @@ def account_owners(bind, account_ids) -> dict[int, str | None]:
     return read(bind, lambda conn: {row.id: row.owner_ref for row in conn.execute(query)})
 
 
+def account_labels(bind, account_ids) -> dict[int, dict]:
+    """Name, currency and owner_ref of each existing account among `account_ids`."""
+    wanted = sorted(set(account_ids))
+    query = (select(accounts.c.id, accounts.c.name, accounts.c.currency, accounts.c.owner_ref)
+             .where(accounts.c.id.in_(wanted)))
+    return read(bind, lambda conn: {row.id: dict(row._mapping)
+                                    for row in conn.execute(query)}) if wanted else {}
+
+
 def transfer_events(bind, transfer_id: int) -> list[dict]:
     """The events of one transfer, in log order, with their place in the hash chain."""
     query = (select(events.c.seq, events.c.kind, events.c.created_at, events.c.position,

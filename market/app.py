@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the web pages and the JSON API of every domain."""
     from ledger import api as ledger_api
+    from ledger import web as ledger_web
     from market import health, navigation, security
     from market.auth import admin as auth_admin
     from market.auth import api as auth_api
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_admin.bp)
     app.register_blueprint(members_views.bp)
+    app.register_blueprint(ledger_web.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(ledger_api.blp)

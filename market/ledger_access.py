@@ -18,11 +18,13 @@ system accounts have none. Decisions (issue 3, item 10):
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 import ledger
 from ledger.lookups import account_owners
+from market.auth.access import network
 from market.auth.roles import Role
-from market.errors import AppError, Forbidden, NotFound, ValidationError
+from market.errors import AppError, Forbidden, NotFound, ValidationError, render_error
 from market.members.models import Member
 
 OWNER_PREFIX = "member:"
@@ -63,6 +65,12 @@ def app_error(error: ledger.LedgerError) -> AppError:
     return mapped
 
 
+def render_refusal(error: ledger.LedgerError):
+    """Answer a ledger refusal: the CONVENTIONS error body, or an error page for people."""
+    mapped = app_error(error)
+    return render_error(mapped.status, mapped.code, mapped.message, mapped.details)
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What a user may do in the ledger, computed once from their roles."""
@@ -93,6 +101,10 @@ class Viewer:
         return self.network or member_of(ref) in self.movers
 
 
+#: Access rule: network treasurers and admins (trial balance, every transfer).
+network_reader = network(*NETWORK_ROLES)
+
+
 def is_ledger_reader(user, view_args) -> bool:
     """Access rule: network treasurers/admins and any member's admins, treasurers, staff."""
     viewer = Viewer.of(user)
@@ -109,6 +121,16 @@ def is_account_opener(user, view_args) -> bool:
     """Access rule: network treasurers/admins and any member's admins."""
     viewer = Viewer.of(user)
     return viewer.network or bool(viewer.admins)
+
+
+def sees_treasury(user) -> bool:
+    """Header link rule: network treasurers/admins and members' admins and treasurers."""
+    return is_money_mover(user, {})
+
+
+def sees_network_books(user) -> bool:
+    """Header link rule: network treasurers and admins."""
+    return Viewer.of(user).network
 
 
 def forbidden(message: str | None = None, **details) -> Forbidden:
@@ -195,3 +217,21 @@ def check_transfer_listing(viewer: Viewer, bind, account_id: int | None) -> None
     owners = account_owners(bind, [account_id])
     if account_id not in owners or not viewer.reads(owners[account_id]):
         raise not_found(account_id=account_id)
+
+
+def readable_accounts(viewer: Viewer, bind, currency: str | None = None) -> list[dict]:
+    """Every account the viewer may read, by id (optionally of one currency)."""
+    if viewer.network:
+        return ledger.list_accounts(bind, currency=currency)
+    found = [a for member_id in sorted(viewer.readers)
+             for a in ledger.list_accounts(bind, owner_ref=owner_ref(member_id),
+                                           currency=currency)]
+    return sorted(found, key=lambda a: a["id"])
+
+
+def member_names(session, refs) -> dict[str | None, str]:
+    """Names of the members owning accounts, by owner_ref (system accounts: the network)."""
+    ids = {member_of(ref) for ref in refs} - {None}
+    query = select(Member.id, Member.name).where(Member.id.in_(ids))
+    rows = session.execute(query).all() if ids else []
+    return {None: _("Réseau"), **{owner_ref(i): name for i, name in rows}}

@@ -1,0 +1,129 @@
+"""Treasurer pages: accounts, statements with a chart, transfers, trial balance."""
+
+import re
+
+import pytest
+
+import ledger
+from tests.integration.ledger_api_helpers import make_world
+from tests.integration.members_factories import forget_user_between_requests, log_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_user_per_request(app):
+    forget_user_between_requests(app)
+
+
+@pytest.fixture
+def world(db):
+    world = make_world(db)
+    a, b = world.accounts["a"], world.accounts["b"]
+    ledger.transfer(db.engine, [{"from": a, "to": b, "amount": "30.00"}],
+                    description="Facture 7", reference="F-7")
+    return world
+
+
+def page(client, world, user, path, status=200) -> str:
+    log_in(client, world.users[user])
+    response = client.get(path)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def account_ids(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'<tr data-account-id="(\d+)"', html)}
+
+
+def test_a_member_treasurer_sees_their_accounts_and_not_the_others(client, world):
+    html = page(client, world, "treasurer_a", "/ledger/accounts")
+    names = ("a", "a_line", "a_sol")
+    assert account_ids(html) == {world.accounts[n] for n in names}
+    assert "70,00" in html and "Coop A" in html and "Coop B" not in html
+
+
+def test_a_network_treasurer_sees_every_account_and_filters_by_currency(client, world):
+    html = page(client, world, "network_treasurer", "/ledger/accounts")
+    assert account_ids(html) == set(world.accounts.values())
+    html = page(client, world, "network_treasurer", "/ledger/accounts?currency=SOL")
+    assert account_ids(html) == {world.accounts["a_sol"]}
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
+    for path in ("/ledger/accounts", f"/ledger/accounts/{world.accounts['a']}",
+                 "/ledger/trial-balance"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+
+
+def test_the_statement_page_shows_the_running_balance_and_a_chart(client, world):
+    html = page(client, world, "treasurer_a", f"/ledger/accounts/{world.accounts['a']}")
+    balances = re.findall(r'class="num running-balance">([^<]+)<', html)
+    assert balances == ["100,00", "70,00"]
+    assert "Facture 7" in html and "F-7" in html
+    assert re.search(r'<svg [^>]*role="img"', html) and "<polyline" in html
+    assert "<script" not in html.split("<main>")[1]
+
+
+def test_the_statement_period_filter_keeps_the_opening_balance(client, world):
+    html = page(client, world, "treasurer_a",
+                f"/ledger/accounts/{world.accounts['a']}?from=2999-01-01&to=2999-12-31")
+    assert re.findall(r'class="num running-balance">', html) == []
+    assert "Aucun mouvement sur la période." in html and "<svg" not in html
+    opening = re.search(r'class="opening">.*?class="num">([^<]+)<', html, re.S)
+    assert opening.group(1) == "70,00"
+
+
+def test_a_malformed_period_is_reported_not_a_server_error(client, world):
+    html = page(client, world, "treasurer_a",
+                f"/ledger/accounts/{world.accounts['a']}?from=yesterday")
+    assert "Date invalide" in html
+
+
+def test_another_members_account_page_is_not_found(client, world):
+    page(client, world, "treasurer_a", f"/ledger/accounts/{world.accounts['b']}", status=404)
+    page(client, world, "treasurer_a", "/ledger/accounts/999999", status=404)
+
+
+def test_the_transfer_page_shows_postings_status_hash_and_chain(client, db, world):
+    t = ledger.list_transfers(db.engine, account=world.accounts["b"])["items"][-1]
+    ledger.seal(db.engine)
+    html = page(client, world, "treasurer_b", f"/ledger/transfers/{t['id']}")
+    assert t["hash"] in html and "posted" in html
+    assert "a account" in html and "b account" in html
+    assert f'href="/ledger/accounts/{world.accounts["b"]}"' in html
+    assert f'href="/ledger/accounts/{world.accounts["a"]}"' not in html
+    assert re.search(r"<td>created</td><td>[^<]+</td>\s*<td>\d+</td>", html)
+
+
+def test_the_transfer_page_links_a_reversal_both_ways(client, db, world):
+    t = ledger.list_transfers(db.engine, account=world.accounts["b"])["items"][-1]
+    back = ledger.reverse(db.engine, t["id"])
+    html = page(client, world, "network_treasurer", f"/ledger/transfers/{t['id']}")
+    assert f'href="/ledger/transfers/{back["id"]}"' in html
+    html = page(client, world, "network_treasurer", f"/ledger/transfers/{back['id']}")
+    assert f'href="/ledger/transfers/{t["id"]}"' in html
+
+
+def test_a_transfer_between_others_is_not_found(client, db, world):
+    t = ledger.list_transfers(db.engine, account=world.accounts["b"])["items"][-1]
+    page(client, world, "staff_a", f"/ledger/transfers/{t['id']}")
+    ledger.transfer(db.engine, [{"from": world.accounts["b"], "to": world.accounts["b_capped"],
+                                 "amount": "1.00"}])
+    last = ledger.list_transfers(db.engine, account=world.accounts["b_capped"])["items"][-1]
+    page(client, world, "staff_a", f"/ledger/transfers/{last['id']}", status=404)
+
+
+def test_the_trial_balance_page_totals_zero_for_the_network_only(client, world):
+    html = page(client, world, "network_treasurer", "/ledger/trial-balance")
+    totals = re.findall(r'class="num total-balance">([^<]+)<', html)
+    assert totals == ["0,00", "0,00"]
+    page(client, world, "treasurer_a", "/ledger/trial-balance", status=403)
+
+
+def test_header_links_show_the_ledger_to_treasurers_and_admins_only(client, world):
+    assert 'href="/ledger/accounts"' in page(client, world, "treasurer_a", "/ledger/accounts")
+    html = page(client, world, "network_treasurer", "/ledger/accounts")
+    assert 'href="/ledger/trial-balance"' in html
+    html = page(client, world, "staff_a", "/ledger/accounts")
+    assert '<a href="/ledger/accounts">' not in html
