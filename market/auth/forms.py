@@ -6,31 +6,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from market.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-
-LEGAL_FORMS = [
-    ("association", _l("Association")),
-    ("scop", _l("SCOP (société coopérative et participative)")),
-    ("scic", _l("SCIC (société coopérative d'intérêt collectif)")),
-    ("cooperative", _l("Autre société coopérative")),
-    ("mutual", _l("Mutuelle")),
-    ("foundation", _l("Fondation")),
-    ("ess_company", _l("Société commerciale de l'ESS")),
-    ("public_body", _l("Organisme public")),
-    ("other", _l("Autre")),
-]
-
-INCLUSION_KINDS = [
-    ("none", _l("Aucune (pas une structure d'insertion ou adaptée)")),
-    ("ACI", _l("ACI — atelier et chantier d'insertion")),
-    ("AI", _l("AI — association intermédiaire")),
-    ("EI", _l("EI — entreprise d'insertion")),
-    ("ETTI", _l("ETTI — entreprise de travail temporaire d'insertion")),
-    ("EITI", _l("EITI — entreprise d'insertion par le travail indépendant")),
-    ("GEIQ", _l("GEIQ — groupement d'employeurs pour l'insertion et la qualification")),
-    ("EA", _l("EA — entreprise adaptée")),
-    ("EATT", _l("EATT — entreprise adaptée de travail temporaire")),
-    ("ESAT", _l("ESAT — établissement et service d'accompagnement par le travail")),
-]
+from market.members.labels import INCLUSION_KINDS, LEGAL_FORMS
 
 ROLE_LABELS = {
     "member_admin": _l("Administrateur·rice du membre"),
@@ -72,9 +48,9 @@ class SignupForm(FlaskForm):
     organisation = StringField(_l("Nom de l'organisation"),
                                validators=[DataRequired(REQUIRED), Length(max=200)])
     siret = StringField(_l("SIRET"), validators=[DataRequired(REQUIRED), Length(max=20)])
-    legal_form = SelectField(_l("Forme juridique"), choices=choices(LEGAL_FORMS))
+    legal_form = SelectField(_l("Forme juridique"), choices=choices(LEGAL_FORMS.items()))
     inclusion_kind = SelectField(_l("Structure d'insertion ou adaptée"),
-                                 choices=choices(INCLUSION_KINDS))
+                                 choices=choices(INCLUSION_KINDS.items()))
     postcode = StringField(_l("Code postal"), validators=[Length(max=16)])
     city = StringField(_l("Commune"), validators=[DataRequired(REQUIRED), Length(max=120)])
     contact_name = StringField(_l("Votre nom"),

@@ -6,9 +6,9 @@ from market.members import taxonomy
 
 LEGAL_FORMS = {
     "association": _l("Association"),
-    "scop": _l("SCOP"),
-    "scic": _l("SCIC"),
-    "cooperative": _l("Société coopérative"),
+    "scop": _l("SCOP (société coopérative et participative)"),
+    "scic": _l("SCIC (société coopérative d'intérêt collectif)"),
+    "cooperative": _l("Autre société coopérative"),
     "mutual": _l("Mutuelle"),
     "foundation": _l("Fondation"),
     "ess_company": _l("Entreprise commerciale de l'ESS"),
@@ -17,7 +17,7 @@ LEGAL_FORMS = {
 }
 
 INCLUSION_KINDS = {
-    "none": _l("Aucun"),
+    "none": _l("Aucune (pas une structure d'insertion ou adaptée)"),
     "ACI": _l("ACI — atelier et chantier d'insertion"),
     "AI": _l("AI — association intermédiaire"),
     "EI": _l("EI — entreprise d'insertion"),
