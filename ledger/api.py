@@ -23,6 +23,8 @@ blp = Blueprint("ledger_api", __name__, url_prefix="/api/v1",
                 description="Ledger: currencies, accounts, transfers, statements")
 
 ID = f"int(min=1, max={MAX_ID})"
+#: Schema instances are built once: building one deep-copies its fields.
+BATCH_RESULT = schemas.BatchResultSchema()
 
 
 @blp.before_request
@@ -57,23 +59,23 @@ def page_of(items: list, next_id: int | None) -> dict:
 
 
 @blp.get("/currencies")
-@blp.response(200, schemas.CurrencyListSchema)
+@blp.response(200, schemas.CurrencyListSchema())
 def list_currencies():
     """List currencies, by code."""
     return page_of(ledger.list_currencies(reader()), None)
 
 
 @blp.post("/currencies")
-@blp.arguments(schemas.CurrencyInSchema)
-@blp.response(201, schemas.CurrencySchema)
+@blp.arguments(schemas.CurrencyInSchema())
+@blp.response(201, schemas.CurrencySchema())
 def create_currency(data: dict):
     """Create a currency (network admins)."""
     return ledger.create_currency(db.engine, **data)
 
 
 @blp.post("/accounts")
-@blp.arguments(schemas.AccountInSchema)
-@blp.response(201, schemas.AccountSchema)
+@blp.arguments(schemas.AccountInSchema())
+@blp.response(201, schemas.AccountSchema())
 def create_account(data: dict):
     """Open an account; an omitted min_balance is "0.00", an explicit null unbounded."""
     policy.check_account_creation(viewer(), db.session, data)
@@ -84,8 +86,8 @@ def create_account(data: dict):
 
 
 @blp.get("/accounts")
-@blp.arguments(schemas.AccountQueryArgsSchema, location="query")
-@blp.response(200, schemas.AccountPageSchema)
+@blp.arguments(schemas.AccountQueryArgsSchema(), location="query")
+@blp.response(200, schemas.AccountPageSchema())
 def list_accounts(args: dict):
     """List the accounts the caller may read, by id; ?member= and ?currency= filter."""
     who = viewer()
@@ -99,7 +101,7 @@ def list_accounts(args: dict):
 
 
 @blp.get(f"/accounts/<{ID}:account_id>")
-@blp.response(200, schemas.AccountSchema)
+@blp.response(200, schemas.AccountSchema())
 def get_account(account_id: int):
     """Show an account: balance, pending sums, available and limits."""
     account = ledger.get_account(reader(), account_id)
@@ -107,8 +109,8 @@ def get_account(account_id: int):
 
 
 @blp.get(f"/accounts/<{ID}:account_id>/statement")
-@blp.arguments(schemas.PeriodArgsSchema, location="query")
-@blp.response(200, schemas.StatementSchema)
+@blp.arguments(schemas.PeriodArgsSchema(), location="query")
+@blp.response(200, schemas.StatementSchema())
 def account_statement(args: dict, account_id: int):
     """Posted movements of an account over [from, to), with the running balance."""
     policy.check_readable(viewer(), ledger.get_account(reader(), account_id))
@@ -119,8 +121,8 @@ def account_statement(args: dict, account_id: int):
 
 @blp.post("/transfers")
 @moves_money
-@blp.arguments(schemas.TransferInSchema)
-@blp.response(201, schemas.TransferSchema)
+@blp.arguments(schemas.TransferInSchema())
+@blp.response(201, schemas.TransferSchema())
 def create_transfer(data: dict):
     """Move money: postings from -> to, all or none; pending: true makes a hold."""
     policy.check_moves(viewer(), reader(), [data["postings"]])
@@ -129,9 +131,9 @@ def create_transfer(data: dict):
 
 @blp.post("/transfers/batch")
 @moves_money
-@blp.arguments(schemas.BatchInSchema)
-@blp.response(201, schemas.BatchSchema, description="Atomic: every transfer, written.")
-@blp.alt_response(200, schema=schemas.BatchResultSchema,
+@blp.arguments(schemas.BatchInSchema())
+@blp.response(201, schemas.BatchSchema(), description="Atomic: every transfer, written.")
+@blp.alt_response(200, schema=BATCH_RESULT,
                   description="Not atomic: one result per item, in order.")
 def create_batch(data: dict):
     """Apply 1 to 1,000 transfers in order: all or none (atomic), or each on its own."""
@@ -140,12 +142,12 @@ def create_batch(data: dict):
                          idempotency=current())
     if data["atomic"]:
         return {"items": items}
-    return make_response(schemas.BatchResultSchema().dump({"items": items}), 200)
+    return make_response(BATCH_RESULT.dump({"items": items}), 200)
 
 
 @blp.get("/transfers")
-@blp.arguments(schemas.TransferQueryArgsSchema, location="query")
-@blp.response(200, schemas.TransferPageSchema)
+@blp.arguments(schemas.TransferQueryArgsSchema(), location="query")
+@blp.response(200, schemas.TransferPageSchema())
 def list_transfers(args: dict):
     """List transfers by id, created in [from, to); members name one of their accounts."""
     policy.check_transfer_listing(viewer(), reader(), args.get("account"))
@@ -156,7 +158,7 @@ def list_transfers(args: dict):
 
 
 @blp.get(f"/transfers/<{ID}:transfer_id>")
-@blp.response(200, schemas.TransferSchema)
+@blp.response(200, schemas.TransferSchema())
 def get_transfer(transfer_id: int):
     """Show a transfer: postings, status, hash and reversal links."""
     return policy.check_transfer(viewer(), reader(), ledger.get_transfer(reader(), transfer_id))
@@ -170,7 +172,7 @@ def _acting_on(transfer_id: int, debited_side: str) -> None:
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/post")
 @moves_money
-@blp.response(200, schemas.TransferSchema)
+@blp.response(200, schemas.TransferSchema())
 def post_transfer(transfer_id: int):
     """Post a pending transfer (once; never after it expired)."""
     _acting_on(transfer_id, "from")
@@ -179,7 +181,7 @@ def post_transfer(transfer_id: int):
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/void")
 @moves_money
-@blp.response(200, schemas.TransferSchema)
+@blp.response(200, schemas.TransferSchema())
 def void_transfer(transfer_id: int):
     """Void a pending transfer, releasing what it reserved (once)."""
     _acting_on(transfer_id, "from")
@@ -188,7 +190,7 @@ def void_transfer(transfer_id: int):
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/reverse")
 @moves_money
-@blp.response(201, schemas.TransferSchema)
+@blp.response(201, schemas.TransferSchema())
 def reverse_transfer(transfer_id: int):
     """Undo a posted transfer with a linked opposite one (once)."""
     _acting_on(transfer_id, "to")
@@ -196,8 +198,8 @@ def reverse_transfer(transfer_id: int):
 
 
 @blp.get("/ledger/trial-balance")
-@blp.arguments(schemas.TrialArgsSchema, location="query")
-@blp.response(200, schemas.TrialBalanceSchema)
+@blp.arguments(schemas.TrialArgsSchema(), location="query")
+@blp.response(200, schemas.TrialBalanceSchema())
 def trial_balance(args: dict):
     """Posted debits, credits and balance per account, and per currency totals (zero)."""
     return ledger.trial_balance(reader(), currency=args.get("currency"))
