@@ -235,3 +235,10 @@ def list_regions(session) -> list[str]:
             .where(Member.status == MemberStatus.active, Member.region != "")
             .order_by(Member.region))
     return list(session.scalars(stmt))
+
+
+def count_by(session, column) -> list[tuple[str, int]]:
+    """Count active members by ``column`` (e.g. Member.region), largest first."""
+    stmt = (select(column, func.count()).where(Member.status == MemberStatus.active)
+            .group_by(column).order_by(func.count().desc(), column))
+    return [(value, count) for value, count in session.execute(stmt) if value]

@@ -11,9 +11,11 @@ from marshmallow import ValidationError as SchemaError
 from market import navigation
 from market.auth.access import any_of, member, network, protect, public, signed_in
 from market.auth.roles import Role
+from market.charts import bar_chart
 from market.errors import Conflict, NotFound, ValidationError
 from market.extensions import db
 from market.members import forms, labels, services, taxonomy
+from market.members.models import Member
 from market.members.schemas import MemberQueryArgsSchema, MemberUpdateSchema
 
 bp = Blueprint("members", __name__)
@@ -91,7 +93,21 @@ def directory():
         first_url=url_for(".directory", **{k: v for k, v in next_args.items()
                                            if k != "cursor"}) if cursor else None,
         groups=taxonomy.groups(), language=language(),
-        regions=services.list_regions(db.session), networks=services.list_networks(db.session))
+        regions=services.list_regions(db.session), networks=services.list_networks(db.session),
+        charts=overview_charts())
+
+
+def overview_charts() -> dict:
+    """Members per territory and per kind of structure, each bar linking to its filter."""
+    by_region = services.count_by(db.session, Member.region)
+    by_kind = [(kind, n) for kind, n in services.count_by(db.session, Member.inclusion_kind)
+               if kind != "none"]
+    return {
+        "regions": bar_chart([(region, n, url_for(".directory", region=region))
+                              for region, n in by_region]),
+        "kinds": bar_chart([(kind, n, url_for(".directory", inclusion_kind=kind))
+                            for kind, n in by_kind]),
+    }
 
 
 @bp.get("/members/<int:member_id>")

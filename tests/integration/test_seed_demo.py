@@ -71,3 +71,12 @@ def test_seed_demo_opens_a_balanced_ledger_with_some_trade(runner, db):
                if row["debits"] not in ("0", "0.00") or row["credits"] not in ("0", "0.00")]
     assert len(touched) >= 10
     assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+
+
+def test_the_directory_shows_members_per_territory_as_a_chart(runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="bar-chart"' in page
+    for region in ("Nouvelle-Aquitaine", "Euskadi", "Catalunya", "Wallonie"):
+        assert f"/?region={region}" in page
+    assert "/?inclusion_kind=ACI" in page
