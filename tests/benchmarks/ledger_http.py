@@ -1,0 +1,183 @@
+"""The Ledger API through gunicorn: POST /api/v1/transfers from 8 keep-alive clients.
+
+    .venv/bin/python tests/benchmarks/ledger_http.py --database-url URL [--seconds 10]
+
+Migrates the database at URL (use a scratch one), adds a member with a treasurer, an API
+token and 200 accounts with wide credit lines, starts `gunicorn --no-control-socket -w 4`
+on a free loopback port, and drives transfers between random accounts of that member from
+8 client threads (http.client, keep-alive when the server allows it), for a bounded time
+and count. Prints JSON lines: transfers/s, p50/p95/p99 latency, statuses; on PostgreSQL
+also pgbench (TPC-B, scale 10, 8 clients, 20 s) in a scratch database, and the ratio to it
+(target: HTTP >= 0.25 x pgbench, p99 < 50 ms).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from ledger_throughput import pgbench  # noqa: E402
+
+ACCOUNTS = 200
+TARGET_RATIO, TARGET_P99_MS = 0.25, 50.0
+
+
+def prepare(url: str, as_network: bool) -> tuple[str, list[int]]:
+    """Migrate, then create the member, its treasurer, a token and the accounts."""
+    from flask_migrate import upgrade
+
+    import ledger
+    from market import create_app
+    from market.auth.models import User, UserRole
+    from market.auth.tokens import issue_token
+    from market.config import Config
+    from market.extensions import db
+    from market.ledger_access import owner_ref
+    from market.members.models import Member, MemberStatus
+
+    config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        tag = secrets.token_hex(4)
+        member = Member(name=f"Bench {tag}", status=MemberStatus.active, city="Lyon")
+        db.session.add(member)
+        db.session.flush()
+        role = (UserRole(role="network_treasurer") if as_network else
+                UserRole(role="member_treasurer", member_id=member.id))
+        user = User(email=f"bench-{tag}@example.org", password_hash="!", roles=[role])
+        db.session.add(user)
+        _row, token = issue_token(db.session, user, "ledger_http benchmark")
+        db.session.commit()
+        code = f"HB{tag}".upper()
+        ledger.create_currency(db.engine, code, "HTTP benchmark", 2, "mutual_credit")
+        ids = [ledger.create_account(db.engine, code, f"bench {i}",
+                                     owner_ref=owner_ref(member.id),
+                                     min_balance="-1000000000.00")["id"]
+               for i in range(ACCOUNTS)]
+        db.engine.dispose()
+    return token, ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int, worker_class: str) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:port and wait until /healthz answers."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)}
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
+               "--workers", str(workers), "--worker-class", worker_class,
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def client(port, token, ids, deadline, budget, seed, results) -> None:
+    """One client: POST transfers until the deadline or the shared budget is spent."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies, statuses = [], {}
+    while time.time() < deadline and budget.acquire(blocking=False):
+        source, target = rng.sample(ids, 2)
+        amount = f"{rng.randint(1, 999)}.{rng.randint(0, 99):02d}"
+        body = json.dumps({"postings": [{"from": source, "to": target, "amount": amount}]})
+        began = time.perf_counter()
+        conn.request("POST", "/api/v1/transfers", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - began)
+        statuses[response.status] = statuses.get(response.status, 0) + 1
+    conn.close()
+    results.append((latencies, statuses))
+
+
+def drive(port, token, ids, clients, seconds, max_requests) -> dict:
+    """Run the clients together; return throughput and latency percentiles."""
+    results, budget = [], threading.Semaphore(max_requests)
+    began = time.time()
+    deadline = began + seconds
+    threads = [threading.Thread(target=client, args=(port, token, ids, deadline, budget, n,
+                                                     results)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - began
+    latencies = sorted(x for lat, _ in results for x in lat)
+    statuses: dict = {}
+    for _, counts in results:
+        for status, n in counts.items():
+            statuses[str(status)] = statuses.get(str(status), 0) + n
+
+    def pick(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2)
+
+    return {"requests": len(latencies), "transfers_per_s": round(
+        statuses.get("201", 0) / elapsed, 1), "p50_ms": pick(0.50), "p95_ms": pick(0.95),
+        "p99_ms": pick(0.99), "statuses": statuses, "seconds": round(elapsed, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--as-network", action="store_true",
+                        help="use a network treasurer's token (no ownership check)")
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument("--no-pgbench", action="store_true")
+    args = parser.parse_args()
+    from market.config import database_url
+
+    url = database_url(args.database_url)
+    token, ids = prepare(url, args.as_network)
+    port = free_port()
+    server = start_server(url, port, args.workers, args.worker_class)
+    try:
+        drive(port, token, ids, args.clients, 1.0, 1_000)  # warm the workers up
+        result = drive(port, token, ids, args.clients, args.seconds, args.max_requests)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(json.dumps({"case": f"http_{args.clients}", "workers": args.workers,
+                      "worker_class": args.worker_class,
+                      "caller": "network" if args.as_network else "member", **result}),
+          flush=True)
+    if url.startswith("postgresql") and not args.no_pgbench:
+        tps = pgbench(url, args.pgbench_seconds)
+        ratio = round(result["transfers_per_s"] / tps, 3) if tps else None
+        print(json.dumps({"case": "ratio_to_pgbench", "pgbench_tps": tps, "http_8": ratio,
+                          "target": TARGET_RATIO, "ratio_ok": bool(ratio and ratio >= TARGET_RATIO),
+                          "p99_ok": result["p99_ms"] < TARGET_P99_MS}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
