@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ledger import holds, idempotency, sealer, writer
+from ledger import fastpath, holds, idempotency, sealer, writer
 from ledger.core import rules
 from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
 from ledger.core.model import MAX_BATCH
 from ledger.idempotency import Idempotency
-from ledger.store import pgfast, repo
+from ledger.store import repo
 from ledger.store.tables import transfers
 from ledger.store.types import now_utc
 
@@ -31,8 +31,8 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
         "postings": postings, "description": description, "reference": reference,
         "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
     at = now or now_utc()
-    if idempotency is None and reference is None and pgfast.usable(bind):
-        result = _batch_fast(bind, [request], True, at)
+    if fastpath.usable(bind, [request], idempotency):
+        result = fastpath.run(bind, [request], True, at)
         if result is not None:
             sealer.after_write(bind)
             return result[0]
@@ -135,23 +135,10 @@ def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> lis
     return _shape(checked, writer.write(conn, good, locked, now) if good else [], atomic)
 
 
-def _batch_fast(bind, requests: list, atomic: bool, now: datetime) -> list | None:
-    """The same as _batch on PostgreSQL's fast path; None when the general path must run."""
-    def decide(locked, ids):
-        if locked.due(now):
-            return None
-        checked = _check_all(requests, atomic, locked, set(), now)
-        good = [c for c in checked if isinstance(c, writer.NewTransfer)]
-        rows, written = writer.planned(good, ids, locked, now)
-        return rows, _shape(checked, written, atomic)
-    return pgfast.run(bind, len(requests), _account_ids(requests), decide, now)
-
-
 def _fast_or_general(bind, requests: list, atomic: bool, idem, now: datetime) -> list:
-    """Take the fast path when it applies (no key, no reference), else the general one."""
-    if idem is None and pgfast.usable(bind) and not any(
-            isinstance(r, dict) and r["reference"] for r in requests):
-        result = _batch_fast(bind, requests, atomic, now)
+    """Take the fast path when it applies (PostgreSQL, no key), else the general one."""
+    if fastpath.usable(bind, requests, idem):
+        result = fastpath.run(bind, requests, atomic, now)
         if result is not None:
             sealer.after_write(bind, len(result))
             return result

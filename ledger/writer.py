@@ -64,12 +64,17 @@ def check(request: dict, locked: Locked, now: datetime) -> NewTransfer:
     touched = {p.source for p in postings} | {p.target for p in postings}
     rules.check_movable(touched, locked.accounts)
     rules.check_limits(postings, locked.accounts, locked.scales)
-    timeout = request["timeout_seconds"]
-    item = NewTransfer(postings, request["description"], request["reference"],
-                       request["metadata"], request["pending"],
-                       now + timedelta(seconds=timeout) if timeout else None)
+    item = new_transfer(request, postings, now)
     reserve(item, locked)
     return item
+
+
+def new_transfer(request: dict, postings: tuple[Posting, ...], now: datetime) -> NewTransfer:
+    """The transfer a normalised request makes with its resolved postings."""
+    timeout = request["timeout_seconds"]
+    return NewTransfer(postings, request["description"], request["reference"],
+                       request["metadata"], request["pending"],
+                       now + timedelta(seconds=timeout) if timeout else None)
 
 
 def reserve(item: NewTransfer, locked: Locked) -> None:
@@ -85,7 +90,7 @@ def reserve(item: NewTransfer, locked: Locked) -> None:
 
 def write(conn, items: list[NewTransfer], locked: Locked, now: datetime) -> list[dict]:
     """Write checked transfers, their postings, the account sums and the events, in bulk."""
-    rows = [_row(item, now) for item in items]
+    rows = [transfer_row(item, now) for item in items]
     ids = repo.insert_transfers(conn, rows)
     repo.insert_postings(conn, zip(ids, (item.postings for item in items), strict=True))
     deltas: dict = {}
@@ -101,7 +106,7 @@ def write(conn, items: list[NewTransfer], locked: Locked, now: datetime) -> list
             for tid, item, row in zip(ids, items, rows, strict=True)]
 
 
-def _row(item: NewTransfer, now: datetime) -> dict:
+def transfer_row(item: NewTransfer, now: datetime) -> dict:
     """The ledger_transfers row of a checked transfer, its hash included."""
     digest = transfer_hash(item.postings, created_at=now, pending=item.pending,
                            expires_at=item.expires_at, description=item.description,
@@ -112,15 +117,3 @@ def _row(item: NewTransfer, now: datetime) -> dict:
             "description": item.description, "metadata": item.metadata,
             "reverses": item.reverses, "created_at": now,
             "posted_at": None if item.pending else now, "hash": digest}
-
-
-def planned(items: list[NewTransfer], ids: list[int], locked: Locked,
-            now: datetime) -> tuple[list, list]:
-    """Rows for the fast path (ids taken in advance) and the transfers they will be."""
-    rows, results = [], []
-    for tid, item in zip(ids, items, strict=False):
-        row = {**_row(item, now), "id": tid, "postings": item.postings,
-               "deltas": rules.create_deltas(item.postings, item.pending)}
-        rows.append(row)
-        results.append(transfer_dict(row, item.postings, locked.scales, now))
-    return rows, results

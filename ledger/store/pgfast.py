@@ -1,55 +1,30 @@
-"""The PostgreSQL fast path of transfers: two round trips, whatever the size of the batch.
+"""The PostgreSQL fast path of new transfers: one statement, so one round trip, commit included.
 
-Round trip 1 sends `BEGIN`, takes transfer ids from the sequence and locks the accounts in
-ascending id order; Python checks the rules (ledger.core) on the locked rows; round trip 2
-sends every insert and update and `COMMIT` at once, so row locks are held for one round
-trip and the commit. psycopg's pipeline mode sends several statements per round trip, and
-they stay prepared on the server; arrays (unnest) keep their text the same for any size.
-Used only outside a caller's transaction and without idempotency keys or references;
-everything else takes the general path (same rules, SQLAlchemy Core).
+The caller plans the whole write in Python (postings, hashes, deltas) and
+`SELECT ledger_apply(now, doc)` runs in autocommit: its implicit transaction commits with
+the statement, and it returns the new transfers' ids. The statement text never changes,
+so it stays prepared. A refusal of the function (SQLSTATE LDG01/LDG02), a constraint or a
+malformed value sends the request to the general path (same rules, SQLAlchemy Core),
+which names the error; deadlocks and serialisation failures are retried. Used only
+outside a caller's transaction.
 """
 
-import json
+import random
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
 import psycopg
 from sqlalchemy.engine import Connection, Engine
 
-from ledger.core.model import AccountState, Delta
-from ledger.store.repo import Locked
-from ledger.store.tx import RETRY_SQLSTATES
+from ledger.store import pgcache
+from ledger.store.pgfunctions import FALLBACK_SQLSTATE, STALE_SQLSTATE
+from ledger.store.tx import MAX_ATTEMPTS, RETRY_SQLSTATES
 
-MAX_ATTEMPTS = 10
-
-_IDS = ("SELECT nextval(pg_get_serial_sequence('ledger_transfers', 'id')) "
-        "FROM generate_series(1, %s)")
-_LOCK = (
-    "SELECT a.id, a.currency, a.status, a.min_balance, a.max_balance, a.posted_debits, "
-    "a.posted_credits, a.pending_debits, a.pending_credits, a.hold_expires_at, c.scale "
-    "FROM ledger_accounts a JOIN ledger_currencies c ON c.code = a.currency "
-    "WHERE a.id = ANY(%s::bigint[]) ORDER BY a.id FOR UPDATE OF a"
-)
-
-_WRITES = (
-    "INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description, "
-    "metadata, reverses, created_at, posted_at, hash) "
-    "SELECT i, s, p, x, NULL, d, m::json, NULL, %s, CASE WHEN p THEN NULL ELSE %s END, h "
-    "FROM unnest(%s::bigint[], %s::text[], %s::bool[], %s::timestamptz[], %s::text[], "
-    "%s::text[], %s::text[]) AS v(i, s, p, x, d, m, h)",
-    "INSERT INTO ledger_postings (transfer_id, debit_account_id, credit_account_id, amount, "
-    "currency) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
-    "%s::text[])",
-    "UPDATE ledger_accounts a SET posted_debits = a.posted_debits + v.pd, "
-    "posted_credits = a.posted_credits + v.pc, pending_debits = a.pending_debits + v.qd, "
-    "pending_credits = a.pending_credits + v.qc, hold_expires_at = v.hx "
-    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
-    "%s::timestamptz[]) AS v(id, pd, pc, qd, qc, hx) WHERE a.id = v.id",
-    "INSERT INTO ledger_events (kind, transfer_id, payload, created_at) "
-    "SELECT 'created', t, p::json, %s FROM unnest(%s::bigint[], %s::text[]) AS v(t, p)",
-)
-#: How many parameters each write statement takes, in the order of _parameters().
-_WRITE_ARITY = (9, 5, 6, 3)
+_APPLY = "SELECT ledger_apply(%s, %s::json)"
+#: Data exceptions and integrity violations: the general path meets (and reports) them too.
+FALLBACK_CLASSES = ("22", "23")
+FOREIGN_KEY_VIOLATION = "23503"
 
 
 def usable(bind) -> bool:
@@ -61,7 +36,7 @@ def usable(bind) -> bool:
 
 @contextmanager
 def _raw(bind):
-    """The psycopg connection under `bind`, in autocommit so that we send BEGIN ourselves."""
+    """The psycopg connection under `bind`, in autocommit: one statement, one transaction."""
     if isinstance(bind, Connection):
         conn, owned = bind, False
     else:
@@ -72,74 +47,43 @@ def _raw(bind):
         try:
             yield raw
         finally:
-            if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                raw.execute("ROLLBACK")
             raw.autocommit = False
     finally:
         if owned:
             conn.close()
 
 
-def run(bind, count: int, account_ids, decide: Callable, now):
-    """Lock, let `decide(locked, ids)` check and return (rows, result), write, commit.
+def run(bind, account_ids: list[int], plan: Callable, now):
+    """Apply what `plan(cache)` returns as (doc, finish); None means take the general path.
 
-    `decide` returns None to ask for the general path (e.g. a hold is due to expire).
+    `plan` gets the per-process cache (currencies of `account_ids` loaded when they exist)
+    and returns None itself when it cannot plan; `finish(ids)` makes the result.
     """
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        with _raw(bind) as raw:
-            try:
-                return _attempt(raw, count, sorted(set(account_ids)), decide, now)
-            except psycopg.Error as exc:
-                if attempt == MAX_ATTEMPTS or exc.sqlstate not in RETRY_SQLSTATES:
-                    raise
-    raise AssertionError("unreachable")
-
-
-def _attempt(raw, count: int, account_ids: list[int], decide: Callable, now):
-    with raw.pipeline() as pipeline:
-        raw.execute("BEGIN")
-        ids_cursor = raw.execute(_IDS, [count])
-        lock_cursor = raw.execute(_LOCK, [account_ids])
-        pipeline.sync()
-        ids = [row[0] for row in ids_cursor.fetchall()]
-        locked = Locked()
-        for row in lock_cursor.fetchall():
-            locked.accounts[row[0]] = AccountState(*row[:9])
-            locked.hold_expires_at[row[0]] = row[9]
-            locked.scales[row[1]] = row[10]
-        decided = decide(locked, ids)  # a LedgerError leaves, and _raw rolls back
-        if decided is None:
+    cache = pgcache.cache_for(bind)
+    with _raw(bind) as raw:
+        cache.learn(raw, account_ids)
+        planned = plan(cache)
+        if planned is None:
             return None
-        rows, result = decided
-        if not rows:
-            return result
-        params = iter(_parameters(rows, locked, now))
-        for statement, arity in zip(_WRITES, _WRITE_ARITY, strict=True):
-            raw.execute(statement, [next(params) for _ in range(arity)])
-        raw.execute("COMMIT")
-    return result
+        doc, finish = planned
+        ids = _apply(raw, cache, account_ids, doc, now)
+    return None if ids is None else finish(ids)
 
 
-def _parameters(rows: list[dict], locked: Locked, now) -> list:
-    """The arrays of the write statement, from the new transfers' rows and postings."""
-    deltas: dict[int, Delta] = {}
-    for row in rows:
-        for account_id, delta in row["deltas"].items():
-            deltas.setdefault(account_id, Delta()).add(delta)
-    accounts = sorted(deltas)
-    legs = [(row["id"], p) for row in rows for p in row["postings"]]
-    return [
-        now, now, [r["id"] for r in rows], [r["status"] for r in rows],
-        [r["pending"] for r in rows],
-        [r["expires_at"] for r in rows], [r["description"] for r in rows],
-        [json.dumps(r["metadata"]) for r in rows], [r["hash"] for r in rows],
-        [t for t, _ in legs], [p.source for _, p in legs], [p.target for _, p in legs],
-        [p.amount for _, p in legs], [p.currency for _, p in legs],
-        accounts, [deltas[a].posted_debits for a in accounts],
-        [deltas[a].posted_credits for a in accounts],
-        [deltas[a].pending_debits for a in accounts],
-        [deltas[a].pending_credits for a in accounts],
-        [locked.hold_expires_at.get(a) for a in accounts],
-        now, [r["id"] for r in rows],
-        [json.dumps({"hash": r["hash"], "status": r["status"]}) for r in rows],
-    ]
+def _apply(raw, cache, account_ids: list[int], doc: str, now) -> list[int] | None:
+    """Call ledger_apply, retrying conflicts; None when the function or a constraint refused."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return raw.execute(_APPLY, [now, doc], prepare=True).fetchone()[0]
+        except psycopg.Error as exc:
+            state = exc.sqlstate or ""
+            if state in RETRY_SQLSTATES and attempt < MAX_ATTEMPTS:
+                # Jitter, so that transactions which collided do not collide again in step.
+                time.sleep(random.uniform(0, 0.002 * attempt))
+                continue
+            if state in (STALE_SQLSTATE, FOREIGN_KEY_VIOLATION):
+                cache.forget(account_ids)  # a currency or an account that is not (any more)
+            elif state != FALLBACK_SQLSTATE and state[:2] not in FALLBACK_CLASSES:
+                raise
+            return None
+    raise AssertionError("unreachable")

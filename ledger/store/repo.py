@@ -18,7 +18,9 @@ _LOCK_ACCOUNTS = (
     .join(currencies, currencies.c.code == accounts.c.currency)
     .where(accounts.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(accounts.c.id)
-    .with_for_update(of=accounts)
+    # FOR NO KEY UPDATE: the foreign-key checks of postings (FOR KEY SHARE) do not wait on
+    # it, so ledger_apply can insert its rows before it locks the accounts.
+    .with_for_update(of=accounts, key_share=True)
 )
 
 _UPDATE_ACCOUNT = (

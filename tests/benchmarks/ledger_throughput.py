@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 import ledger  # noqa: E402
 import market.database  # noqa: E402, F401  (SQLite pragmas and BEGIN IMMEDIATE)
+from ledger.store import pgfunctions  # noqa: E402
 from ledger.store.tables import accounts, metadata  # noqa: E402
 from ledger.store.types import now_utc  # noqa: E402
 
@@ -39,6 +40,9 @@ def setup(url: str) -> list[int]:
     engine = create_engine(url)
     metadata.drop_all(engine)
     metadata.create_all(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            pgfunctions.install(conn)  # what migration 0002 creates: the fast path
     ledger.create_currency(engine, CURRENCY, "Benchmark", 2, "mutual_credit")
     hot = ledger.create_account(engine, CURRENCY, "hot", min_balance=None)["id"]
     now = now_utc()

@@ -1,0 +1,102 @@
+"""The one-round-trip path of new transfers on PostgreSQL: plan in Python, apply in one call.
+
+Python prepares everything that needs no lock: postings in minor units (account currencies
+come from a per-process cache), hashes, the transfers as they will be returned, and per
+account the net deltas with the lowest and highest point the batch takes its limit figures
+to. `ledger_apply` (ledger.store.pgfunctions) writes it all in one statement, or refuses;
+a refusal, like any error found while planning, sends the request to the general path,
+which re-checks under lock and names the precise error. Rules stay in ledger.core.
+"""
+
+import json
+from datetime import datetime
+
+from ledger import writer
+from ledger.core import rules
+from ledger.core.errors import LedgerError
+from ledger.core.model import AccountState
+from ledger.serialize import transfer_dict
+from ledger.store import pgfast
+
+
+def usable(bind, requests: list, idempotency) -> bool:
+    """Tell whether the fast path may take these requests (no key, no malformed item)."""
+    return (idempotency is None and pgfast.usable(bind)
+            and all(isinstance(r, dict) for r in requests))
+
+
+def run(bind, requests: list, atomic: bool, now: datetime) -> list | None:
+    """Write normalised requests in one round trip; None when the general path must run."""
+    account_ids = sorted({a for r in requests for a in rules.posting_account_ids(r["postings"])})
+
+    def plan(cache):
+        return _plan(requests, account_ids, cache, now)
+
+    written = pgfast.run(bind, account_ids, plan, now)
+    if written is None or atomic:
+        return written
+    return [{"ok": True, "transfer": item} for item in written]
+
+
+def _plan(requests: list, account_ids: list[int], cache, now: datetime):
+    """The document for ledger_apply and how to make the result; None if not applicable."""
+    known = {a: AccountState(a, cache.currency[a], "open", None, None)
+             for a in account_ids if a in cache.currency}
+    try:
+        items = [_new_transfer(r, known, cache.scales, now) for r in requests]
+    except (LedgerError, KeyError):
+        # An unknown account, a bad amount...: the general path says which. The cached
+        # currencies may be what was wrong (tables recreated): read them again next time.
+        cache.forget(account_ids)
+        return None
+    rows = [writer.transfer_row(item, now) for item in items]
+    doc = {
+        "t": [{"p": r["pending"], "x": _iso(r["expires_at"]), "r": r["reference"],
+               "d": r["description"], "m": json.dumps(r["metadata"]), "h": r["hash"]}
+              for r in rows],
+        # A posting names its transfer by its 1-based place in the batch.
+        "p": [{"t": n, "s": p.source, "d": p.target, "a": p.amount, "c": p.currency}
+              for n, item in enumerate(items, 1) for p in item.postings],
+        "a": _accounts(items, known, cache.scales),
+    }
+
+    def finish(ids: list[int]) -> list[dict]:
+        return [transfer_dict({**r, "id": tid}, item.postings, cache.scales, now)
+                for tid, r, item in zip(ids, rows, items, strict=True)]
+    return json.dumps(doc), finish
+
+
+def _new_transfer(request: dict, known: dict, scales: dict, now: datetime):
+    """A transfer resolved with cached currencies: limits and states are the database's."""
+    postings = rules.resolve_postings(request["postings"], known, scales)
+    return writer.new_transfer(request, postings, now)
+
+
+def _accounts(items: list, known: dict, scales: dict) -> list[dict]:
+    """Per touched account: net deltas, the extremes of its limit figures, hold expiry.
+
+    `lo` is the lowest the items take credits − debits − pending debits (checked against
+    min_balance), `hi` the highest they take credits − debits + pending credits (against
+    max_balance), each after any prefix of the items, as a batch checks them in order.
+    """
+    figures = {a: [0, 0, 0, 0, 0, 0, 0, 0, None]
+               for item in items for p in item.postings for a in (p.source, p.target)}
+    for item in items:
+        for account_id, d in rules.create_deltas(item.postings, item.pending).items():
+            f = figures[account_id]
+            f[0] += d.posted_debits
+            f[1] += d.posted_credits
+            f[2] += d.pending_debits
+            f[3] += d.pending_credits
+            f[6] += d.posted_credits - d.posted_debits - d.pending_debits
+            f[7] += d.posted_credits - d.posted_debits + d.pending_credits
+            f[4], f[5] = min(f[4], f[6]), max(f[5], f[7])
+            if item.expires_at is not None and (f[8] is None or item.expires_at < f[8]):
+                f[8] = item.expires_at
+    return [{"id": a, "c": known[a].currency, "s": scales[known[a].currency], "pd": f[0],
+             "pc": f[1], "qd": f[2], "qc": f[3], "lo": f[4], "hi": f[5], "hx": _iso(f[8])}
+            for a, f in sorted(figures.items())]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,116 @@
+"""Server-side functions of the PostgreSQL fast path, shared by the migration and the benchmark.
+
+`ledger_apply(now, doc)` writes transfers that Python has already checked and hashed, and
+returns their ids (from the table's sequence, so in creation order), in one statement (one
+round trip, commit included, in autocommit). It decides nothing: it inserts the rows,
+locks every touched account in ascending id order and applies the net deltas only if each
+account is open, has the expected currency and scale, carries no hold due to expire, and
+stays within its limits at every step of the batch (the prefix extremes `lo`/`hi` that
+Python computed). Otherwise it raises SQLSTATE LDG01 (LDG02 when the client's cached
+currencies were stale) and the client takes the general path, which finds and names the
+refusal. The CHECK constraints stay the backstop.
+
+Rows are inserted before the accounts are locked, so the locks are held only for the
+account update and the commit: the foreign-key checks of the inserts take FOR KEY SHARE,
+which does not conflict with the FOR NO KEY UPDATE locks writers take on accounts.
+Changing a function means a new migration that runs CREATE OR REPLACE again.
+"""
+
+from sqlalchemy.engine import Connection
+
+#: The SQLSTATE raised when the fast path does not apply; the client falls back.
+FALLBACK_SQLSTATE = "LDG01"
+#: Raised instead when an account's cached currency (or its scale) was wrong.
+STALE_SQLSTATE = "LDG02"
+
+APPLY = r"""
+CREATE OR REPLACE FUNCTION ledger_apply(p_now timestamptz, p_doc json) RETURNS bigint[]
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_seq regclass := pg_get_serial_sequence('ledger_transfers', 'id');
+    v_tids bigint[];
+    v_ids bigint[];
+    v_count integer;
+    v_done integer;
+BEGIN
+    -- Ids from the sequence, ascending in the batch's order, as the general path takes them.
+    SELECT array_agg(s.id ORDER BY s.id) INTO v_tids
+    FROM (SELECT nextval(v_seq) AS id
+          FROM generate_series(1, json_array_length(p_doc -> 't'))) AS s;
+
+    INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
+                                  metadata, reverses, created_at, posted_at, hash)
+    SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r, t.d,
+           t.m::json, NULL, p_now, CASE WHEN t.p THEN NULL ELSE p_now END, t.h
+    FROM ROWS FROM (json_to_recordset(p_doc -> 't')
+                    AS (p boolean, x timestamptz, r text, d text, m text, h text))
+         WITH ORDINALITY AS t(p, x, r, d, m, h, n)
+    ORDER BY t.n;
+
+    -- Posting ids follow the order of the postings: transfer hashes depend on it.
+    -- A posting names its transfer by its 1-based place in the batch.
+    INSERT INTO ledger_postings (transfer_id, debit_account_id, credit_account_id, amount,
+                                 currency)
+    SELECT v_tids[v.t], v.s, v.d, v.a, v.c
+    FROM ROWS FROM (json_to_recordset(p_doc -> 'p')
+                    AS (t integer, s bigint, d bigint, a bigint, c text))
+         WITH ORDINALITY AS v(t, s, d, a, c, n)
+    ORDER BY v.n;
+
+    INSERT INTO ledger_events (kind, transfer_id, payload, created_at)
+    SELECT 'created', v_tids[t.n],
+           json_build_object('hash', t.h, 'status',
+                             CASE WHEN t.p THEN 'pending' ELSE 'posted' END),
+           p_now
+    FROM ROWS FROM (json_to_recordset(p_doc -> 't') AS (p boolean, h text))
+         WITH ORDINALITY AS t(p, h, n)
+    ORDER BY t.n;
+
+    SELECT array_agg(v.id ORDER BY v.id) INTO v_ids
+    FROM json_to_recordset(p_doc -> 'a') AS v(id bigint);
+    v_count := coalesce(array_length(v_ids, 1), 0);
+    -- Ascending id order, like every writer: no deadlock between them.
+    PERFORM 1 FROM ledger_accounts WHERE id = ANY(v_ids) ORDER BY id FOR NO KEY UPDATE;
+
+    UPDATE ledger_accounts a
+    SET posted_debits = a.posted_debits + v.pd, posted_credits = a.posted_credits + v.pc,
+        pending_debits = a.pending_debits + v.qd, pending_credits = a.pending_credits + v.qc,
+        hold_expires_at = LEAST(a.hold_expires_at, v.hx)
+    FROM json_to_recordset(p_doc -> 'a') AS v(id bigint, c text, s integer, pd bigint,
+                                             pc bigint, qd bigint, qc bigint, lo bigint,
+                                             hi bigint, hx timestamptz)
+    WHERE a.id = v.id AND a.status = 'open' AND a.currency = v.c
+      AND (a.hold_expires_at IS NULL OR a.hold_expires_at > p_now)
+      AND (a.min_balance IS NULL
+           OR a.posted_credits - a.posted_debits - a.pending_debits + v.lo >= a.min_balance)
+      AND (a.max_balance IS NULL
+           OR a.posted_credits - a.posted_debits + a.pending_credits + v.hi <= a.max_balance)
+      AND EXISTS (SELECT 1 FROM ledger_currencies c WHERE c.code = v.c AND c.scale = v.s);
+    GET DIAGNOSTICS v_done = ROW_COUNT;
+    IF v_done <> v_count THEN
+        -- Tell a stale cache of currencies (LDG02) from a refusal on the figures (LDG01).
+        IF EXISTS (SELECT 1 FROM json_to_recordset(p_doc -> 'a') AS v(id bigint, c text,
+                                                                     s integer)
+                   LEFT JOIN ledger_accounts a ON a.id = v.id
+                   LEFT JOIN ledger_currencies c ON c.code = v.c
+                   WHERE a.id IS NULL OR a.currency <> v.c
+                      OR c.scale IS DISTINCT FROM v.s) THEN
+            RAISE EXCEPTION 'ledger fast path: stale account facts' USING ERRCODE = 'LDG02';
+        END IF;
+        RAISE EXCEPTION 'ledger fast path refused' USING ERRCODE = 'LDG01';
+    END IF;
+    RETURN v_tids;
+END
+$fn$
+"""
+
+DROP = "DROP FUNCTION IF EXISTS ledger_apply(timestamptz, json)"
+
+CREATE_STATEMENTS = (APPLY,)
+DROP_STATEMENTS = (DROP,)
+
+
+def install(conn: Connection) -> None:
+    """Create the fast path's functions afresh through a SQLAlchemy connection."""
+    for statement in DROP_STATEMENTS + CREATE_STATEMENTS:
+        conn.exec_driver_sql(statement)
