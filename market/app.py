@@ -85,8 +85,10 @@ def register_commands(app: Flask) -> None:
     """Add the `flask` sub-commands of CONVENTIONS.md."""
     from ledger.cli import ledger_cli
     from market.auth.cli import users_cli
+    from market.ledger_owners import owner_for
     from market.seed import seed_demo_command
 
     app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
+    app.extensions["ledger_owner_lookup"] = owner_for
     app.cli.add_command(seed_demo_command)

@@ -13,15 +13,30 @@ from ledger.exports import FORMATS, ExportError, export_ledger
 PROGRESS_FROM = 1000
 
 
+def owner_of(member: str) -> str:
+    """Map --member to an owner reference with the application's lookup, when it has one.
+
+    The ledger knows only opaque owner references; the application that owns the members
+    (market) registers `ledger_owner_lookup` to turn a SIRET into one.
+    """
+    lookup = current_app.extensions.get("ledger_owner_lookup")
+    if lookup is None:
+        return member
+    owner = lookup(member)
+    if owner is None:
+        raise click.ClickException(f"no member matches --member {member!r}")
+    return owner
+
+
 @click.command("export")
 @click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
               help="beancount (v3), hledger (1.25+), fec (French FEC) or csv.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False),
               help="File to write; replaced only once the export is complete.")
 @click.option("--currency", help="Only this currency's postings and accounts.")
-@click.option("--member", metavar="OWNER",
-              help="Only transfers touching accounts of this owner reference (whole "
-                   "transfers, counter-accounts included).")
+@click.option("--member", metavar="SIRET|OWNER",
+              help="Only transfers touching this member's accounts (whole transfers, "
+                   "counter-accounts included): a SIRET, or an owner reference.")
 @click.option("--year", type=click.IntRange(1970, 9999),
               help="Only transfers posted in this calendar year (UTC), with opening "
                    "balances and balances at the year's end.")
@@ -30,6 +45,8 @@ def export_command(fmt: str, output: str, currency: str | None, member: str | No
                    year: int | None) -> None:
     """Export every account and posted transfer, with closing balances."""
     engine = current_app.extensions["sqlalchemy"].engine
+    if member is not None:
+        member = owner_of(member)
     with ExitStack() as stack:
         def progress(snapshot):
             if snapshot.count < PROGRESS_FROM or not sys.stderr.isatty():
