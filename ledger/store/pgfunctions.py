@@ -34,18 +34,21 @@ DECLARE
     v_done integer;
 BEGIN
     -- Ids from the sequence, ascending in the batch's order, as the general path takes them.
-    SELECT array_agg(s.id ORDER BY s.id) INTO v_tids
-    FROM (SELECT nextval(v_seq) AS id
-          FROM generate_series(1, json_array_length(p_doc -> 't'))) AS s;
+    v_tids := ARRAY(SELECT nextval(v_seq)
+                    FROM generate_series(1, json_array_length(p_doc -> 't')));
 
-    INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
-                                  metadata, reverses, created_at, posted_at, hash)
-    SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r, t.d,
-           t.m::json, NULL, p_now, CASE WHEN t.p THEN NULL ELSE p_now END, t.h
-    FROM ROWS FROM (json_to_recordset(p_doc -> 't')
-                    AS (p boolean, x timestamptz, r text, d text, m text, h text))
-         WITH ORDINALITY AS t(p, x, r, d, m, h, n)
-    ORDER BY t.n;
+    WITH t AS (
+        INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
+                                      metadata, reverses, created_at, posted_at, hash)
+        SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r,
+               t.d, t.m::json, NULL, p_now, CASE WHEN t.p THEN NULL ELSE p_now END, t.h
+        FROM ROWS FROM (json_to_recordset(p_doc -> 't')
+                        AS (p boolean, x timestamptz, r text, d text, m text, h text))
+             WITH ORDINALITY AS t(p, x, r, d, m, h, n)
+        RETURNING id, status, hash)
+    INSERT INTO ledger_events (kind, transfer_id, payload, created_at)
+    SELECT 'created', t.id, json_build_object('hash', t.hash, 'status', t.status), p_now
+    FROM t ORDER BY t.id;
 
     -- Posting ids follow the order of the postings: transfer hashes depend on it.
     -- A posting names its transfer by its 1-based place in the batch.
@@ -56,15 +59,6 @@ BEGIN
                     AS (t integer, s bigint, d bigint, a bigint, c text))
          WITH ORDINALITY AS v(t, s, d, a, c, n)
     ORDER BY v.n;
-
-    INSERT INTO ledger_events (kind, transfer_id, payload, created_at)
-    SELECT 'created', v_tids[t.n],
-           json_build_object('hash', t.h, 'status',
-                             CASE WHEN t.p THEN 'pending' ELSE 'posted' END),
-           p_now
-    FROM ROWS FROM (json_to_recordset(p_doc -> 't') AS (p boolean, h text))
-         WITH ORDINALITY AS t(p, h, n)
-    ORDER BY t.n;
 
     SELECT array_agg(v.id ORDER BY v.id) INTO v_ids
     FROM json_to_recordset(p_doc -> 'a') AS v(id bigint);
