@@ -21,7 +21,7 @@ from ledger.store import pgcache
 from ledger.store.pgfunctions import FALLBACK_SQLSTATE, STALE_SQLSTATE
 from ledger.store.tx import MAX_ATTEMPTS, RETRY_SQLSTATES
 
-_APPLY = "SELECT ledger_apply(%s, %s::json)"
+_APPLY = "SELECT ledger_apply(%s, %s::jsonb)"
 #: Data exceptions and integrity violations: the general path meets (and reports) them too.
 FALLBACK_CLASSES = ("22", "23")
 FOREIGN_KEY_VIOLATION = "23503"

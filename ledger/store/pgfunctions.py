@@ -10,6 +10,8 @@ Python computed). Otherwise it raises SQLSTATE LDG01 (LDG02 when the client's ca
 currencies were stale) and the client takes the general path, which finds and names the
 refusal. The CHECK constraints stay the backstop.
 
+The document is jsonb, parsed once (json would be parsed again by every `->`); metadata
+travels in it as a string, so its text is stored exactly as the general path stores it.
 Rows are inserted before the accounts are locked, so the locks are held only for the
 account update and the commit: the foreign-key checks of the inserts take FOR KEY SHARE,
 which does not conflict with the FOR NO KEY UPDATE locks writers take on accounts.
@@ -24,7 +26,7 @@ FALLBACK_SQLSTATE = "LDG01"
 STALE_SQLSTATE = "LDG02"
 
 APPLY = r"""
-CREATE OR REPLACE FUNCTION ledger_apply(p_now timestamptz, p_doc json) RETURNS bigint[]
+CREATE OR REPLACE FUNCTION ledger_apply(p_now timestamptz, p_doc jsonb) RETURNS bigint[]
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_seq regclass := pg_get_serial_sequence('ledger_transfers', 'id');
@@ -35,14 +37,14 @@ DECLARE
 BEGIN
     -- Ids from the sequence, ascending in the batch's order, as the general path takes them.
     v_tids := ARRAY(SELECT nextval(v_seq)
-                    FROM generate_series(1, json_array_length(p_doc -> 't')));
+                    FROM generate_series(1, jsonb_array_length(p_doc -> 't')));
 
     WITH t AS (
         INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
                                       metadata, reverses, created_at, posted_at, hash)
         SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r,
                t.d, t.m::json, NULL, p_now, CASE WHEN t.p THEN NULL ELSE p_now END, t.h
-        FROM ROWS FROM (json_to_recordset(p_doc -> 't')
+        FROM ROWS FROM (jsonb_to_recordset(p_doc -> 't')
                         AS (p boolean, x timestamptz, r text, d text, m text, h text))
              WITH ORDINALITY AS t(p, x, r, d, m, h, n)
         RETURNING id, status, hash)
@@ -55,13 +57,13 @@ BEGIN
     INSERT INTO ledger_postings (transfer_id, debit_account_id, credit_account_id, amount,
                                  currency)
     SELECT v_tids[v.t], v.s, v.d, v.a, v.c
-    FROM ROWS FROM (json_to_recordset(p_doc -> 'p')
+    FROM ROWS FROM (jsonb_to_recordset(p_doc -> 'p')
                     AS (t integer, s bigint, d bigint, a bigint, c text))
          WITH ORDINALITY AS v(t, s, d, a, c, n)
     ORDER BY v.n;
 
     SELECT array_agg(v.id ORDER BY v.id) INTO v_ids
-    FROM json_to_recordset(p_doc -> 'a') AS v(id bigint);
+    FROM jsonb_to_recordset(p_doc -> 'a') AS v(id bigint);
     v_count := coalesce(array_length(v_ids, 1), 0);
     -- Ascending id order, like every writer: no deadlock between them.
     PERFORM 1 FROM ledger_accounts WHERE id = ANY(v_ids) ORDER BY id FOR NO KEY UPDATE;
@@ -70,7 +72,7 @@ BEGIN
     SET posted_debits = a.posted_debits + v.pd, posted_credits = a.posted_credits + v.pc,
         pending_debits = a.pending_debits + v.qd, pending_credits = a.pending_credits + v.qc,
         hold_expires_at = LEAST(a.hold_expires_at, v.hx)
-    FROM json_to_recordset(p_doc -> 'a') AS v(id bigint, c text, s integer, pd bigint,
+    FROM jsonb_to_recordset(p_doc -> 'a') AS v(id bigint, c text, s integer, pd bigint,
                                              pc bigint, qd bigint, qc bigint, lo bigint,
                                              hi bigint, hx timestamptz)
     WHERE a.id = v.id AND a.status = 'open' AND a.currency = v.c
@@ -83,7 +85,7 @@ BEGIN
     GET DIAGNOSTICS v_done = ROW_COUNT;
     IF v_done <> v_count THEN
         -- Tell a stale cache of currencies (LDG02) from a refusal on the figures (LDG01).
-        IF EXISTS (SELECT 1 FROM json_to_recordset(p_doc -> 'a') AS v(id bigint, c text,
+        IF EXISTS (SELECT 1 FROM jsonb_to_recordset(p_doc -> 'a') AS v(id bigint, c text,
                                                                      s integer)
                    LEFT JOIN ledger_accounts a ON a.id = v.id
                    LEFT JOIN ledger_currencies c ON c.code = v.c
@@ -98,7 +100,7 @@ END
 $fn$
 """
 
-DROP = "DROP FUNCTION IF EXISTS ledger_apply(timestamptz, json)"
+DROP = "DROP FUNCTION IF EXISTS ledger_apply(timestamptz, jsonb)"
 
 CREATE_STATEMENTS = (APPLY,)
 DROP_STATEMENTS = (DROP,)

@@ -219,3 +219,12 @@ def test_a_cached_currency_that_disagrees_is_read_again(engine, book, paths):
     pay(engine, book.system, a, "5.00")
     pay(engine, book.system, a, "5.00")
     assert paths == {"apply": [True, True], "general": 1}
+
+
+def test_metadata_is_stored_as_given_so_hashes_verify(engine, book, paths):
+    a, _, _ = book.members
+    metadata = {"z": 1.5, "a": {"big": 1e16, "list": [1, 2.0, None]}, "é": "ü\n\"q\""}
+    t = pay(engine, book.system, a, "1.00", description="née", metadata=metadata)
+    assert paths["apply"] == [True]
+    assert ledger.get_transfer(engine, t["id"])["metadata"] == metadata
+    assert ledger.verify(engine)["ok"]
