@@ -91,8 +91,21 @@ def build_form(member: Member, *, sector_choices: dict, networks: list,
 
 
 def normalise_amount(value: str) -> str:
-    """Accept "120 000", "120000,5" or "120000.50" from people; the API wants "120000.50"."""
-    value = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+    """Accept "120 000", "120000,5", "1,250,000.50" or "1.250.000,50"; the API wants "120000.50".
+
+    Euros have two decimals, so a lone separator followed by three digits groups thousands
+    ("125,000" is 125000 in English, "125.000" in German) and is never a decimal point.
+    """
+    value = re.sub(r"[\s\u00a0\u202f']", "", value)
+    separators = value.count(",") + value.count(".")
+    if "," in value and "." in value:  # the last one is the decimal separator
+        point = max(value.rfind(","), value.rfind("."))
+        value = re.sub(r"[.,]", "", value[:point]) + "." + value[point + 1:]
+    elif separators == 1:
+        whole, fraction = re.split(r"[.,]", value)
+        value = whole + fraction if len(fraction) == 3 else f"{whole}.{fraction}"
+    elif separators > 1:  # "1.250.000" or "1,250,000"
+        value = re.sub(r"[.,]", "", value)
     if re.fullmatch(r"\d+", value):
         return value + ".00"
     if re.fullmatch(r"\d+\.\d", value):

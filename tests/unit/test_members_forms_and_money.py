@@ -15,6 +15,11 @@ from market.pagination import decode_cursor, encode_cursor
     ("120 000", "120000.00"),
     ("120\u202f000,5", "120000.50"),
     ("120000.25", "120000.25"),
+    ("125,000", "125000.00"),
+    ("125.000", "125000.00"),
+    ("1,250,000.50", "1250000.50"),
+    ("1.250.000,50", "1250000.50"),
+    ("1 250 000,5", "1250000.50"),
     ("beaucoup", "beaucoup"),
 ])
 def test_amounts_typed_by_people_become_the_apis_decimal_strings(typed, sent):
