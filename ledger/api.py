@@ -1,8 +1,10 @@
 """The ledger's JSON API (CONVENTIONS.md, "Ledger API"): parse, authorise, call, serialise.
 
-Reads run on the request's database connection; writes go through the ledger with the
-engine, so that each is its own transaction (retried on conflicts) and its idempotency key
-is stored with it. Who may do what is decided in market.ledger_access.
+Reads run on the request's ORM session connection. Writes go through the ledger with the
+request's own connection (market.connection), handed over outside any transaction, so that
+each is its own transaction (retried on conflicts; on PostgreSQL new transfers take the
+ledger's one-statement path) with its idempotency key stored in it. Who may do what is
+decided in market.ledger_access.
 """
 
 from flask import make_response
@@ -12,6 +14,7 @@ from flask_smorest import Blueprint
 import ledger
 from ledger import schemas
 from ledger.lookups import MAX_ID
+from market import connection
 from market import ledger_access as policy
 from market.auth.access import network, protect
 from market.auth.roles import Role
@@ -43,6 +46,13 @@ def viewer() -> policy.Viewer:
 def reader():
     """The request's connection, for reads."""
     return db.session.connection()
+
+
+def check_moves(transfers: list[list[dict]]) -> None:
+    """Refuse postings from accounts the caller does not control (owners: one statement)."""
+    who = viewer()
+    if not who.network:
+        connection.read(lambda conn: policy.check_moves(who, conn, transfers))
 
 
 def moves_money(view):
@@ -125,8 +135,9 @@ def account_statement(args: dict, account_id: int):
 @blp.response(201, schemas.TransferSchema())
 def create_transfer(data: dict):
     """Move money: postings from -> to, all or none; pending: true makes a hold."""
-    policy.check_moves(viewer(), reader(), [data["postings"]])
-    return ledger.transfer(db.engine, data.pop("postings"), idempotency=current(), **data)
+    check_moves([data["postings"]])
+    return ledger.transfer(connection.for_ledger(), data.pop("postings"),
+                           idempotency=current(), **data)
 
 
 @blp.post("/transfers/batch")
@@ -137,8 +148,8 @@ def create_transfer(data: dict):
                   description="Not atomic: one result per item, in order.")
 def create_batch(data: dict):
     """Apply 1 to 1,000 transfers in order: all or none (atomic), or each on its own."""
-    policy.check_moves(viewer(), reader(), [t["postings"] for t in data["transfers"]])
-    items = ledger.batch(db.engine, data["transfers"], atomic=data["atomic"],
+    check_moves([t["postings"] for t in data["transfers"]])
+    items = ledger.batch(connection.for_ledger(), data["transfers"], atomic=data["atomic"],
                          idempotency=current())
     if data["atomic"]:
         return {"items": items}

@@ -17,6 +17,7 @@ system accounts have none. Decisions (issue 3, item 10):
 
 from dataclasses import dataclass
 
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -83,14 +84,22 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        """The viewer for a signed-in user (or None: no rights at all)."""
+        """The viewer for a signed-in user (or None: no rights at all), once per request."""
         if user is None or not getattr(user, "is_authenticated", False):
             return cls()
-        return cls(network=any(user.has_role(r) for r in NETWORK_ROLES),
-                   network_admin=user.has_role(Role.network_admin),
-                   movers=frozenset(user.member_ids(*MOVER_ROLES)),
-                   readers=frozenset(user.member_ids(*READER_ROLES)),
-                   admins=frozenset(user.member_ids(Role.member_admin)))
+        user = getattr(user, "_get_current_object", lambda: user)()  # current_user proxy
+        # The access rule and the view both ask: remember the answer for this user.
+        known = g.get("_ledger_viewer") if has_app_context() else None
+        if known is not None and known[0] is user:
+            return known[1]
+        viewer = cls(network=any(user.has_role(r) for r in NETWORK_ROLES),
+                     network_admin=user.has_role(Role.network_admin),
+                     movers=frozenset(user.member_ids(*MOVER_ROLES)),
+                     readers=frozenset(user.member_ids(*READER_ROLES)),
+                     admins=frozenset(user.member_ids(Role.member_admin)))
+        if has_app_context():
+            g._ledger_viewer = (user, viewer)
+        return viewer
 
     def reads(self, ref: str | None) -> bool:
         """Tell whether the viewer may read accounts owned by ``ref``."""

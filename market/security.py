@@ -4,8 +4,9 @@ from flask import Flask, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from market import connection
 from market.auth.models import User
-from market.auth.tokens import user_for_token
+from market.auth.tokens import TokenUser, user_for_token
 from market.errors import Unauthenticated
 from market.extensions import csrf, db, login_manager
 
@@ -34,12 +35,15 @@ def load_user(session_id: str) -> User | None:
 
 
 @login_manager.request_loader
-def load_user_from_token(req) -> User | None:
-    """Authenticate API calls that carry ``Authorization: Bearer <token>``."""
+def load_user_from_token(req) -> TokenUser | User | None:
+    """Authenticate calls that carry ``Authorization: Bearer <token>``, in one query."""
     token = bearer_token()
     if token is None:
         return None
-    user = user_for_token(db.session, token)
+    user = connection.read(lambda conn: user_for_token(conn, token))
+    if user is not None and not req.path.startswith("/api/"):
+        # Pages work on the ORM row (password change, memberships): load it, rarely.
+        user = db.session.get(User, user.id)
     if user is None:
         raise Unauthenticated(_("Jeton d'API invalide ou révoqué."))
     g.authenticated_by_token = True
@@ -51,7 +55,7 @@ def forget_previous_user() -> None:
     # flask-login caches the user and Flask-WTF the CSRF token in ``g``, which lives as
     # long as the app context: one per request in production, but the test fixture's
     # context would otherwise carry one browser's identity into another's request.
-    for key in ("_login_user", "authenticated_by_token", "csrf_token"):
+    for key in ("_login_user", "authenticated_by_token", "csrf_token", "_ledger_viewer"):
         g.pop(key, None)
 
 
@@ -72,5 +76,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+    connection.init_app(app)
     app.before_request(forget_previous_user)
     app.before_request(check_csrf)

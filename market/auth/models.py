@@ -11,7 +11,21 @@ from market.timeutil import now_utc
 from market.types import UTCDateTime
 
 
-class User(db.Model):
+class RoleHolder:
+    """Questions about a user's roles (``self.roles``: items with ``role`` and ``member_id``)."""
+
+    def has_role(self, role: Role, member_id: int | None = None) -> bool:
+        """Tell whether the user holds ``role`` (for ``member_id`` when it is member-scoped)."""
+        return any(r.role == role and (member_id is None or r.member_id == member_id)
+                   for r in self.roles)
+
+    def member_ids(self, *roles: Role) -> set[int]:
+        """Return the members for which the user holds any of ``roles`` (all member roles)."""
+        wanted = set(roles) or MEMBER_SCOPED
+        return {r.member_id for r in self.roles if r.role in wanted and r.member_id}
+
+
+class User(RoleHolder, db.Model):
     """A person who signs in; what they may do comes from their roles."""
 
     __tablename__ = "users"
@@ -51,16 +65,6 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-    def has_role(self, role: Role, member_id: int | None = None) -> bool:
-        """Tell whether the user holds ``role`` (for ``member_id`` when it is member-scoped)."""
-        return any(r.role == role and (member_id is None or r.member_id == member_id)
-                   for r in self.roles)
-
-    def member_ids(self, *roles: Role) -> set[int]:
-        """Return the members for which the user holds any of ``roles`` (all member roles)."""
-        wanted = set(roles) or MEMBER_SCOPED
-        return {r.member_id for r in self.roles if r.role in wanted and r.member_id}
 
 
 class UserRole(db.Model):

@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from market.auth.models import ApiToken, User
+from market.auth.models import ApiToken, RoleHolder, User, UserRole
 from market.timeutil import now_utc
 
 TOKEN_PREFIX = "ic_"
@@ -14,32 +15,89 @@ MAX_ID = 2**31 - 1
 #: URL converter for ids: a larger number is a 404, not an overflow in the database driver.
 ID_CONVERTER = f"int(max={MAX_ID})"
 
+_tokens, _users, _roles = ApiToken.__table__, User.__table__, UserRole.__table__
+#: A live token's user and roles in one statement (one row per role): revocation and
+#: deactivation are read on every request, so they take effect at once.
+_CALLER = (
+    select(_users.c.id, _users.c.email, _users.c.name, _users.c.locale,
+           _users.c.session_version, _roles.c.role, _roles.c.member_id)
+    .select_from(_tokens.join(_users, _users.c.id == _tokens.c.user_id)
+                 .outerjoin(_roles, _roles.c.user_id == _users.c.id))
+    .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None),
+           _users.c.active.is_(True))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role held by a token's user (``member_id`` None for network roles)."""
+
+    role: str
+    member_id: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class TokenUser(RoleHolder):
+    """The user an API call's token belongs to, read with the token (no ORM object).
+
+    It answers what API views ask of a user (id, email, name, locale, roles); views that
+    need the ORM row load it by ``id``.
+    """
+
+    id: int
+    email: str
+    name: str
+    locale: str
+    session_version: int
+    roles: tuple[Grant, ...] = ()
+    active: bool = True
+
+    @property
+    def is_active(self) -> bool:
+        return True
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
 
 def hash_token(token: str) -> str:
     """Return the stored form of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session, user: User, name: str = "") -> tuple[ApiToken, str]:
+def issue_token(session, user, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for ``user``; return the row and the plaintext (never stored)."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name[:100], prefix=plaintext[:10],
-                     token_hash=hash_token(plaintext))
+    # A TokenUser (a token creating a token) is no ORM object: link the row by id.
+    owner = {"user": user} if isinstance(user, User) else {"user_id": user.id}
+    token = ApiToken(name=name[:100], prefix=plaintext[:10], token_hash=hash_token(plaintext),
+                     **owner)
     session.add(token)
     return token, plaintext
 
 
-def user_for_token(session, plaintext: str) -> User | None:
-    """Return the active user a live token belongs to, or None."""
+def user_for_token(conn, plaintext: str) -> TokenUser | None:
+    """Return the active user a live token belongs to, with their roles, or None."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext)))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    rows = conn.execute(_CALLER, {"token_hash": hash_token(plaintext)}).all()
+    if not rows:
         return None
-    return token.user
+    first = rows[0]
+    grants = tuple(Grant(r.role, r.member_id) for r in rows if r.role is not None)
+    return TokenUser(first.id, first.email, first.name, first.locale, first.session_version,
+                     grants)
 
 
-def revoke_token(session, user: User, token_id: int) -> ApiToken | None:
+def revoke_token(session, user, token_id: int) -> ApiToken | None:
     """Revoke one of ``user``'s tokens; return it, or None if it is not theirs."""
     token = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if token is None or token.user_id != user.id:
