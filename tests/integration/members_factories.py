@@ -1,6 +1,5 @@
 """Small builders for member tests: valid SIRETs, members, users with roles, tokens, login."""
 
-from flask import g
 from stdnum import luhn
 from werkzeug.security import generate_password_hash
 
@@ -67,16 +66,3 @@ def log_in(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-
-
-def forget_user_between_requests(app) -> None:
-    """Make each test request load its own user.
-
-    The ``app`` fixture keeps one application context for the whole test, which requests
-    reuse, so flask-login's ``g._login_user`` would otherwise leak from one request to the
-    next (an anonymous request followed by a token-bearing one would stay anonymous).
-    """
-    def forget() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)

@@ -10,41 +10,30 @@ rightly refuse some schema-valid strings with a 422.
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
-from werkzeug.security import generate_password_hash
 
-from market.auth.models import User, UserRole
-from market.auth.tokens import issue_token
+from market.auth.roles import Role
+from tests.integration.members_factories import bearer, make_user
 
 EXAMPLES_PER_OPERATION = 15
 
 
-def network_admin_token(db) -> str:
-    """Create a network admin and return a bearer token for it."""
-    user = User(email="contract@example.org", password_hash=generate_password_hash("x" * 12),
-                roles=[UserRole(role="network_admin")])
-    db.session.add(user)
-    _token, plaintext = issue_token(db.session, user, "contract tests")
-    db.session.commit()
-    return plaintext
-
-
-def check_operation(operation, token: str) -> None:
+def check_operation(operation, headers: dict) -> None:
     """Run generated cases against one operation and validate each response."""
 
     @given(case=operation.as_strategy())
     @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case):
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+        case.call_and_validate(headers=headers,
                                excluded_checks=[ignored_auth, positive_data_acceptance])
 
     run()
 
 
 def test_every_operation_answers_without_server_error_and_matches_its_schema(app, db):
-    token = network_admin_token(db)
+    headers = bearer(db, make_user(db, "contract@example.org", [(Role.network_admin, None)]))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert operations, "the OpenAPI document lists no operation"
     for operation in operations:
-        check_operation(operation, token)
+        check_operation(operation, headers)

@@ -2,6 +2,9 @@
 
 import pytest
 
+from market.auth.roles import Role
+from tests.integration.members_factories import bearer, make_user
+
 
 def assert_error_body(response, status: int, code: str):
     assert response.status_code == status
@@ -57,10 +60,10 @@ def test_a_form_posted_without_csrf_token_is_refused_and_writes_nothing(client):
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2", '{"name": '])
-def test_malformed_json_is_a_400_bad_request(client, app, body):
-    token = issue_api_token(app)
+def test_malformed_json_is_a_400_bad_request(client, db, body):
+    headers = bearer(db, make_user(db, "root@example.org", [(Role.network_admin, None)]))
     response = client.post("/api/v1/members", data=body, content_type="application/json",
-                           headers={"Authorization": f"Bearer {token}"})
+                           headers=headers)
     assert_error_body(response, 400, "bad_request")
 
 
@@ -72,19 +75,3 @@ def test_unexpected_errors_are_500_without_a_stack_trace(app, client):
     response = client.get("/api/v1/boom-for-test")
     assert_error_body(response, 500, "internal_error")
     assert "secret internals" not in response.get_data(as_text=True)
-
-
-def issue_api_token(app) -> str:
-    """Create a network admin and return a bearer token for it."""
-    from werkzeug.security import generate_password_hash
-
-    from market.auth.models import User, UserRole
-    from market.auth.tokens import issue_token
-    from market.extensions import db
-
-    user = User(email="root@example.org", password_hash=generate_password_hash("x" * 12),
-                roles=[UserRole(role="network_admin")])
-    db.session.add(user)
-    _token, plaintext = issue_token(db.session, user, "tests")
-    db.session.commit()
-    return plaintext

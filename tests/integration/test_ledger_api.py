@@ -3,12 +3,6 @@
 import pytest
 
 from tests.integration.ledger_api_helpers import make_world, pay, snapshot
-from tests.integration.members_factories import forget_user_between_requests
-
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    forget_user_between_requests(app)
 
 
 @pytest.fixture

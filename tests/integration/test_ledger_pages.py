@@ -6,12 +6,7 @@ import pytest
 
 import ledger
 from tests.integration.ledger_api_helpers import make_world
-from tests.integration.members_factories import forget_user_between_requests, log_in
-
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    forget_user_between_requests(app)
+from tests.integration.members_factories import log_in
 
 
 @pytest.fixture

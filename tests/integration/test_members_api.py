@@ -8,18 +8,12 @@ from market.members.models import Member, MemberStatus
 from market.pagination import encode_cursor
 from tests.integration.members_factories import (
     bearer,
-    forget_user_between_requests,
     make_member,
     make_network,
     make_user,
     valid_siret,
     wrong_key,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    forget_user_between_requests(app)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from market.auth.roles import Role
 from market.members.models import Member, MemberStatus
 from tests.integration.members_factories import (
-    forget_user_between_requests,
     log_in,
     make_member,
     make_network,
@@ -16,11 +15,6 @@ from tests.integration.members_factories import (
     valid_siret,
     wrong_key,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    forget_user_between_requests(app)
 
 
 def csrf_token(html: str) -> str:
