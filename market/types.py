@@ -1,27 +1,5 @@
-"""Column types shared by the market's models."""
+"""Column types of the market's models: the ledger's, so both store time the same way."""
 
-from datetime import UTC, datetime
+from ledger.store.types import UTCDateTime
 
-from sqlalchemy import DateTime
-from sqlalchemy.types import TypeDecorator
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware UTC datetime on every database (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; use market.timeutil.now_utc()")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+__all__ = ["UTCDateTime"]

@@ -16,7 +16,8 @@ from sqlalchemy import (
 
 from ledger.store.types import BigId, UTCDateTime
 
-#: Same convention as market.extensions, so Alembic names constraints alike everywhere.
+#: Constraint names fixed by convention (the market uses it too), so Alembic migrations are
+#: the same on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
