@@ -33,7 +33,8 @@ BATCH_RESULT = schemas.BatchResultSchema()
 @blp.before_request
 def fresh_snapshot():
     """Read each request on a fresh snapshot, even when an app context spans several (tests)."""
-    db.session.rollback()
+    if db.session.registry.has():  # else no session yet: do not make one just to roll back
+        db.session.rollback()
 
 
 blp.register_error_handler(ledger.LedgerError, policy.render_refusal)

@@ -26,7 +26,6 @@ from market.extensions import db
 T = TypeVar("T")
 #: Where the connection is kept: on the request, which the test fixture's `g` reset spares.
 ATTRIBUTE = "_intercoop_connection"
-AUTOCOMMIT = "AUTOCOMMIT"
 #: A pooled connection idle for longer is pinged before use (market.config says why).
 IDLE_PING_SECONDS = 30.0
 
@@ -43,27 +42,30 @@ def connection() -> Connection:
 def read(work: Callable[[Connection], T]) -> T:
     """Run ``work(conn)``, a read of one statement, outside any transaction (PostgreSQL)."""
     conn = connection()
-    if conn.dialect.name == "postgresql" and conn.get_execution_options().get(
-            "isolation_level") != AUTOCOMMIT:
-        conn.execution_options(isolation_level=AUTOCOMMIT)
+    # psycopg's autocommit is a flag on the client (no round trip); SQLAlchemy's own
+    # isolation switch would cost more CPU here and again when the pool takes it back.
+    raw = conn.connection.driver_connection if conn.dialect.name == "postgresql" else None
+    if raw is not None:
+        raw.autocommit = True
     try:
         result = work(conn)
+        # Ends SQLAlchemy's bookkeeping transaction: no round trip in autocommit; on SQLite
+        # it commits the BEGIN that market.database emits.
+        conn.commit()
     except BaseException:
         conn.rollback()
         raise
-    # Ends SQLAlchemy's bookkeeping transaction: no round trip in autocommit; on SQLite it
-    # commits the BEGIN that market.database emits.
-    conn.commit()
+    finally:
+        if raw is not None:
+            raw.autocommit = False
     return result
 
 
 def for_ledger() -> Connection:
-    """The connection, outside any transaction and in the default isolation, for the ledger."""
+    """The connection, outside any transaction, for the ledger to write with."""
     conn = connection()
     if conn.in_transaction():
         conn.commit()
-    if conn.get_execution_options().get("isolation_level") == AUTOCOMMIT:
-        conn.execution_options(isolation_level=conn.default_isolation_level)
     return conn
 
 

@@ -76,11 +76,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, workers: int, worker_class: str) -> subprocess.Popen:
+def start_server(url: str, port: int, args) -> subprocess.Popen:
     """Start gunicorn on 127.0.0.1:port and wait until /healthz answers."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
-               "--workers", str(workers), "--worker-class", worker_class,
+               "--workers", str(args.workers), "--worker-class", args.worker_class,
+               "--threads", str(args.threads), "--keep-alive", str(args.keep_alive),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.time() + 30
@@ -94,6 +95,37 @@ def start_server(url: str, port: int, workers: int, worker_class: str) -> subpro
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds of processes on this machine (0 for those out of reach)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server: subprocess.Popen, url: str) -> dict[str, list[int]]:
+    """The gunicorn master and workers, and the PostgreSQL backends serving the database."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    pids = {"app": [server.pid, *map(int, children)], "db": []}
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            pids["db"] = list(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")).scalars())
+        engine.dispose()
+    return pids
 
 
 def client(port, token, ids, deadline, budget, seed, results) -> None:
@@ -149,6 +181,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--keep-alive", type=int, default=2, help="seconds (gthread only)")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--as-network", action="store_true",
                         help="use a network treasurer's token (no ownership check)")
@@ -160,15 +194,23 @@ def main() -> None:
     url = database_url(args.database_url)
     token, ids = prepare(url, args.as_network)
     port = free_port()
-    server = start_server(url, port, args.workers, args.worker_class)
+    server = start_server(url, port, args)
     try:
         drive(port, token, ids, args.clients, 1.0, 1_000)  # warm the workers up
+        pids = server_pids(server, url)
+        before = {side: cpu_seconds(p) for side, p in pids.items()}
         result = drive(port, token, ids, args.clients, args.seconds, args.max_requests)
+        # CPU per request does not depend on what else runs on the machine, unlike req/s.
+        for side, p in pids.items():
+            spent = cpu_seconds(p) - before[side]
+            if p and spent:
+                result[f"{side}_cpu_ms_per_request"] = round(
+                    spent * 1000 / max(result["requests"], 1), 3)
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(json.dumps({"case": f"http_{args.clients}", "workers": args.workers,
-                      "worker_class": args.worker_class,
+                      "worker_class": args.worker_class, "threads": args.threads,
                       "caller": "network" if args.as_network else "member", **result}),
           flush=True)
     if url.startswith("postgresql") and not args.no_pgbench:
