@@ -81,7 +81,7 @@ def list_currencies():
 @blp.response(201, schemas.CurrencySchema())
 def create_currency(data: dict):
     """Create a currency (network admins)."""
-    return ledger.create_currency(db.engine, **data)
+    return ledger.create_currency(connection.for_ledger(), **data)
 
 
 @blp.post("/accounts")
@@ -92,7 +92,7 @@ def create_account(data: dict):
     policy.check_account_creation(viewer(), db.session, data)
     limits = {k: data[k] for k in ("min_balance", "max_balance") if k in data}
     return policy.with_owner(ledger.create_account(
-        db.engine, data["currency"], data["name"],
+        connection.for_ledger(), data["currency"], data["name"],
         owner_ref=policy.owner_ref(data["owner_member_id"]), **limits))
 
 
@@ -188,7 +188,7 @@ def _acting_on(transfer_id: int, debited_side: str) -> None:
 def post_transfer(transfer_id: int):
     """Post a pending transfer (once; never after it expired)."""
     _acting_on(transfer_id, "from")
-    return ledger.post_pending(db.engine, transfer_id, idempotency=current())
+    return ledger.post_pending(connection.for_ledger(), transfer_id, idempotency=current())
 
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/void")
@@ -197,7 +197,7 @@ def post_transfer(transfer_id: int):
 def void_transfer(transfer_id: int):
     """Void a pending transfer, releasing what it reserved (once)."""
     _acting_on(transfer_id, "from")
-    return ledger.void_pending(db.engine, transfer_id, idempotency=current())
+    return ledger.void_pending(connection.for_ledger(), transfer_id, idempotency=current())
 
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/reverse")
@@ -206,7 +206,7 @@ def void_transfer(transfer_id: int):
 def reverse_transfer(transfer_id: int):
     """Undo a posted transfer with a linked opposite one (once)."""
     _acting_on(transfer_id, "to")
-    return ledger.reverse(db.engine, transfer_id, idempotency=current())
+    return ledger.reverse(connection.for_ledger(), transfer_id, idempotency=current())
 
 
 @blp.get("/ledger/trial-balance")

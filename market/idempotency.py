@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 import ledger
 from ledger import idempotency as ledger_idempotency
+from market import connection
 from market.errors import STATUS_CODES, AppError, BadRequest, ValidationError, render_error
-from market.extensions import db
 from market.ledger_access import app_error
 
 HEADER = "Idempotency-Key"
@@ -80,7 +80,7 @@ def remember_refusal(idem: ledger.Idempotency, error: AppError) -> AppError:
         raise refusal
 
     try:
-        ledger_idempotency.run(db.engine, "http", None, idem, refuse)
+        ledger_idempotency.run(connection.for_ledger(), "http", None, idem, refuse)
     except ledger.LedgerError as stored:
         return app_error(stored) if stored is not refusal else error
     idem.replayed = False  # the key holds this request's success: never replayed to a refusal

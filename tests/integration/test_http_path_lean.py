@@ -1,0 +1,188 @@
+"""The API's hot path stays lean without getting laxer.
+
+A bearer token is checked with one statement (token, user and roles) on every request, so
+revocation, deactivation and role changes take effect at once; a request takes one pool
+connection; on PostgreSQL reads open no transaction (no BEGIN, no ROLLBACK that would make
+psycopg drop its prepared statements), and a pooled connection that died while idle is
+replaced before use.
+"""
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, delete, event, text, update
+
+from market import connection
+from market.auth.models import ApiToken, User, UserRole
+from market.timeutil import now_utc
+from tests.integration.ledger_api_helpers import make_world, pay
+
+TRANSACTION_WORDS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@pytest.fixture
+def world(db):
+    return make_world(db)
+
+
+def statements_during(db, call) -> list[str]:
+    """The SQL statements (transaction control left out) that ``call()`` executes."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_WORDS):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_bearer_token_is_checked_with_one_statement(client, db, world):
+    seen = statements_during(db, lambda: client.get("/api/v1/me",
+                                                    headers=world.as_("treasurer_a")))
+    assert len(seen) == 1, seen
+    assert "api_tokens" in seen[0] and "user_roles" in seen[0]
+
+
+def test_the_caller_of_a_token_has_their_roles(client, world):
+    me = client.get("/api/v1/me", headers=world.as_("treasurer_a")).json
+    assert me["email"] == "treasurer_a@example.org"
+    assert me["roles"] == [{"role": "member_treasurer", "member_id": world.members["a"].id}]
+
+
+def test_a_transfer_takes_one_pool_connection(client, db, world):
+    checkouts = []
+
+    def count(*_args):
+        checkouts.append(1)
+
+    event.listen(db.engine, "checkout", count)
+    try:
+        response = client.post("/api/v1/transfers", headers=world.as_("treasurer_a"),
+                               json=pay(world.accounts["a"], world.accounts["b"]))
+    finally:
+        event.remove(db.engine, "checkout", count)
+    assert response.status_code == 201, response.json
+    assert len(checkouts) == 1
+
+
+def test_a_revoked_token_is_refused_at_once(client, db, world):
+    headers = world.as_("treasurer_a")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.session.execute(update(ApiToken).values(revoked_at=now_utc()))
+    db.session.commit()
+    response = client.post("/api/v1/transfers", headers=headers,
+                           json=pay(world.accounts["a"], world.accounts["b"]))
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthenticated"
+
+
+def test_a_deactivated_users_token_is_refused_at_once(client, db, world):
+    headers = world.as_("treasurer_a")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    user_id = world.users["treasurer_a"].id
+    db.session.execute(update(User).where(User.id == user_id).values(active=False))
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_a_role_taken_away_is_refused_at_once(client, db, world):
+    headers = world.as_("treasurer_a")
+    body = pay(world.accounts["a"], world.accounts["b"])
+    assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+    user_id = world.users["treasurer_a"].id
+    db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    db.session.commit()
+    response = client.post("/api/v1/transfers", headers=headers, json=body)
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "forbidden"
+
+
+def test_a_member_still_cannot_debit_another_members_account(client, world):
+    response = client.post("/api/v1/transfers", headers=world.as_("treasurer_a"),
+                           json=pay(world.accounts["b"], world.accounts["a"]))
+    assert response.status_code == 403
+    assert response.json["error"]["details"]["account_id"] == world.accounts["b"]
+
+
+def test_a_bearer_token_on_a_page_acts_as_its_user(client, world):
+    response = client.get("/account", headers=world.as_("treasurer_a"))
+    assert response.status_code == 200
+    assert "treasurer_a@example.org" in response.get_data(as_text=True)
+
+
+def test_the_request_connection_goes_back_to_the_pool(client, db, world):
+    pool = db.engine.pool
+    client.post("/api/v1/transfers", headers=world.as_("network_treasurer"),
+                json=pay(world.accounts["system"], world.accounts["b"]))
+    assert pool.checkedout() == 0
+
+
+def postgresql_only(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's wire protocol")
+
+
+def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world, tmp_path):
+    postgresql_only(db)
+    headers = world.as_("treasurer_a")
+    body = pay(world.accounts["a"], world.accounts["b"])
+    assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+    trace_path = tmp_path / "libpq.trace"
+    traced = []
+
+    def trace(dbapi_connection):
+        dbapi_connection.pgconn.trace(trace_file.fileno())
+        dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def start_trace(dbapi_connection, _record):
+        trace(dbapi_connection)
+        traced.append(dbapi_connection)
+
+    def stop_traces():
+        for dbapi_connection in traced:
+            dbapi_connection.pgconn.untrace()  # flushes what libpq buffered
+
+    db.session.remove()
+    db.engine.dispose()  # the next request connects afresh, traced from the start
+    with open(trace_path, "w") as trace_file:
+        event.listen(db.engine, "connect", start_trace)
+        try:
+            # The first request on a new connection also prepares the ledger's statement.
+            assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+            stop_traces()
+            first = len(trace_path.read_text().splitlines())
+            for dbapi_connection in traced:
+                trace(dbapi_connection)
+            response = client.post("/api/v1/transfers", headers=headers, json=body)
+        finally:
+            event.remove(db.engine, "connect", start_trace)
+            stop_traces()
+            db.engine.dispose()
+    assert response.status_code == 201, response.json
+    # What the client sent during the second request: each Sync (or simple Query) is one
+    # round trip.
+    sent = [m.split("\t") for m in trace_path.read_text().splitlines()[first:]
+            if m.startswith("F\t")]
+    text_sent = "\n".join("\t".join(m) for m in sent)
+    for word in ("BEGIN", "ROLLBACK", "DEALLOCATE", "COMMIT"):
+        assert word not in text_sent, text_sent
+    round_trips = [m for m in sent if m[2] in ("Sync", "Query")]
+    assert len(traced) == 1
+    assert len(round_trips) == 3, text_sent  # the token, the account owners, the ledger
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced(client, db, world, monkeypatch):
+    postgresql_only(db)
+    headers = world.as_("treasurer_a")
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    monkeypatch.setattr(connection, "IDLE_PING_SECONDS", 0.0)
+    killer = create_engine(db.engine.url)
+    with killer.begin() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    killer.dispose()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
