@@ -199,10 +199,12 @@ def main() -> None:
         drive(port, token, ids, args.clients, 1.0, 1_000)  # warm the workers up
         pids = server_pids(server, url)
         before = {side: cpu_seconds(p) for side, p in pids.items()}
+        client_before = time.process_time()
         result = drive(port, token, ids, args.clients, args.seconds, args.max_requests)
+        pids["client"], before["client"] = [os.getpid()], client_before
         # CPU per request does not depend on what else runs on the machine, unlike req/s.
         for side, p in pids.items():
-            spent = cpu_seconds(p) - before[side]
+            spent = (time.process_time() if side == "client" else cpu_seconds(p)) - before[side]
             if p and spent:
                 result[f"{side}_cpu_ms_per_request"] = round(
                     spent * 1000 / max(result["requests"], 1), 3)
