@@ -19,26 +19,32 @@ from ledger.serialize import transfer_dict
 from ledger.store import pgfast
 
 
-def usable(bind, requests: list, idempotency) -> bool:
-    """Tell whether the fast path may take these requests (no key, no malformed item)."""
-    return (idempotency is None and pgfast.usable(bind)
-            and all(isinstance(r, dict) for r in requests))
+def usable(bind, requests: list) -> bool:
+    """Tell whether the fast path may take these requests (no malformed item)."""
+    return pgfast.usable(bind) and all(isinstance(r, dict) for r in requests)
 
 
-def run(bind, requests: list, atomic: bool, now: datetime) -> list | None:
-    """Write normalised requests in one round trip; None when the general path must run."""
+def run(bind, requests: list, atomic: bool, now: datetime, key: dict | None = None,
+        one: bool = False) -> list | None:
+    """Write normalised requests in one round trip; None when the general path must run.
+
+    `key` (ledger.idempotency.fast_key) is stored with the writes and the result, which is
+    one transfer (`one`), the list of transfers, or one {ok, transfer} per item.
+    """
     account_ids = sorted({a for r in requests for a in rules.posting_account_ids(r["postings"])})
+    if key is not None:
+        key = {**key, "w": "one" if one else "list" if atomic else "items"}
 
     def plan(cache):
-        return _plan(requests, account_ids, cache, now)
+        return _plan(requests, account_ids, cache, now, key)
 
-    written = pgfast.run(bind, account_ids, plan, now)
+    written = pgfast.run(bind, account_ids, plan, now, keyed=key is not None)
     if written is None or atomic:
         return written
     return [{"ok": True, "transfer": item} for item in written]
 
 
-def _plan(requests: list, account_ids: list[int], cache, now: datetime):
+def _plan(requests: list, account_ids: list[int], cache, now: datetime, key: dict | None):
     """The document for ledger_apply and how to make the result; None if not applicable."""
     known = {a: AccountState(a, cache.currency[a], "open", None, None)
              for a in account_ids if a in cache.currency}
@@ -50,6 +56,9 @@ def _plan(requests: list, account_ids: list[int], cache, now: datetime):
         cache.forget(account_ids)
         return None
     rows = [writer.transfer_row(item, now) for item in items]
+    # The transfers as returned, ids filled in once ledger_apply has taken them.
+    shown = [transfer_dict({**r, "id": None}, item.postings, cache.scales, now)
+             for r, item in zip(rows, items, strict=True)]
     doc = {
         "t": [{"p": r["pending"], "x": _iso(r["expires_at"]), "r": r["reference"],
                "d": r["description"], "m": json.dumps(r["metadata"]), "h": r["hash"]}
@@ -59,10 +68,11 @@ def _plan(requests: list, account_ids: list[int], cache, now: datetime):
               for n, item in enumerate(items, 1) for p in item.postings],
         "a": _accounts(items, known, cache.scales),
     }
+    if key is not None:
+        doc["k"] = {**key, "r": shown}
 
     def finish(ids: list[int]) -> list[dict]:
-        return [transfer_dict({**r, "id": tid}, item.postings, cache.scales, now)
-                for tid, r, item in zip(ids, rows, items, strict=True)]
+        return [{**t, "id": tid} for tid, t in zip(ids, shown, strict=True)]
     return json.dumps(doc), finish
 
 

@@ -74,6 +74,13 @@ def run(bind, operation: str, arguments, idem: Idempotency | None,
     return _finish(outcome)
 
 
+def fast_key(operation: str, arguments, idem: Idempotency) -> dict:
+    """The key as the fast path stores it with its writes: scope, key, the request's hash."""
+    _check_key(idem)
+    return {"s": idem.scope, "k": idem.key,
+            "h": idem.request_hash or request_hash(operation, arguments)}
+
+
 def _record_error(bind, idem: Idempotency, digest: str, error: LedgerError):
     """Store a refusal under its key (nothing else was written), then raise it."""
     try:

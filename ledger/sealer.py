@@ -12,11 +12,12 @@ PostgreSQL a background thread of the process does it, so no request waits for i
 advisory lock is only tried, so a sealer never waits for another either.
 """
 
+import atexit
 import logging
 import os
 import threading
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, create_engine, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.core.hashing import GENESIS, event_hash
@@ -116,21 +117,29 @@ def after_write(bind, count: int = 1) -> None:
 
 
 class _Background:
-    """One daemon thread per process that seals the engines it is woken for."""
+    """One daemon thread per process that seals the databases it is woken for.
+
+    It has its own engine per database (one connection, closed at exit): it never takes a
+    connection from the writers' pool, nor returns one into a pool the caller disposed.
+    """
 
     def __init__(self) -> None:
+        self.engines: dict[str, Engine] = {}
         self.reset()
 
     def reset(self) -> None:
         """Start afresh (in a forked child, whose copy of a lock may be held by no one)."""
+        # The parent's connections are not the child's to close: kept, never used.
+        self.inherited = [*getattr(self, "inherited", []), *self.engines.values()]
+        self.engines = {}
         self.lock = threading.Lock()
-        self.due: dict[int, Engine] = {}
+        self.due: dict[str, object] = {}
         self.wakeup = threading.Event()
         self.pid = None
 
     def wake(self, engine: Engine) -> None:
         with self.lock:
-            self.due[id(engine)] = engine
+            self.due[engine.url.render_as_string(hide_password=False)] = engine.url
             if self.pid != os.getpid():  # first use, or a forked child: start its own
                 self.pid = os.getpid()
                 threading.Thread(target=self.loop, name="ledger-sealer", daemon=True).start()
@@ -141,13 +150,22 @@ class _Background:
             self.wakeup.wait()
             self.wakeup.clear()
             with self.lock:
-                engines, self.due = list(self.due.values()), {}
-            for engine in engines:
+                due, self.due = self.due, {}
+            for key, url in due.items():
                 try:
-                    seal(engine, wait=False)
+                    if key not in self.engines:
+                        self.engines[key] = create_engine(url, pool_size=1, max_overflow=0)
+                    seal(self.engines[key], wait=False)
                 except Exception:  # noqa: BLE001  the next wake-up, or `ledger seal`, retries
                     log.warning("background sealing failed", exc_info=True)
+
+    def close(self) -> None:
+        """Close this process's own connections (at exit)."""
+        if self.pid == os.getpid():
+            for engine in self.engines.values():
+                engine.dispose()
 
 
 _background = _Background()
 os.register_at_fork(after_in_child=_background.reset)
+atexit.register(_background.close)

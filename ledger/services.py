@@ -16,7 +16,7 @@ from ledger import fastpath, holds, idempotency, sealer, writer
 from ledger.core import rules
 from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
 from ledger.core.model import MAX_BATCH
-from ledger.idempotency import Idempotency
+from ledger.idempotency import Idempotency, fast_key
 from ledger.store import repo
 from ledger.store.tables import transfers
 from ledger.store.types import now_utc
@@ -31,8 +31,9 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
         "postings": postings, "description": description, "reference": reference,
         "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
     at = now or now_utc()
-    if fastpath.usable(bind, [request], idempotency):
-        result = fastpath.run(bind, [request], True, at)
+    if fastpath.usable(bind, [request]):
+        key = idempotency and fast_key("transfer", request, idempotency)
+        result = fastpath.run(bind, [request], True, at, key, one=True)
         if result is not None:
             sealer.after_write(bind)
             return result[0]
@@ -136,14 +137,15 @@ def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> lis
 
 
 def _fast_or_general(bind, requests: list, atomic: bool, idem, now: datetime) -> list:
-    """Take the fast path when it applies (PostgreSQL, no key), else the general one."""
-    if fastpath.usable(bind, requests, idem):
-        result = fastpath.run(bind, requests, atomic, now)
+    """Take the fast path when it applies (PostgreSQL), else the general one."""
+    arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
+                                                 for r in requests]}
+    if fastpath.usable(bind, requests):
+        key = idem and fast_key("batch", arguments, idem)
+        result = fastpath.run(bind, requests, atomic, now, key)
         if result is not None:
             sealer.after_write(bind, len(result))
             return result
-    arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
-                                                 for r in requests]}
     return idempotency_run(bind, "batch", arguments, idem,
                            lambda conn: _batch(conn, requests, atomic, now))
 

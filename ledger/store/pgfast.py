@@ -22,6 +22,8 @@ from ledger.store.pgfunctions import FALLBACK_SQLSTATE, STALE_SQLSTATE
 from ledger.store.tx import MAX_ATTEMPTS, RETRY_SQLSTATES
 
 _APPLY = "SELECT ledger_apply(%s, %s::jsonb)"
+#: The same, storing the request's idempotency key with its result (ledger.store.pgfunctions).
+_APPLY_KEYED = "SELECT ledger_apply_keyed(%s, %s::jsonb)"
 #: Data exceptions and integrity violations: the general path meets (and reports) them too.
 FALLBACK_CLASSES = ("22", "23")
 FOREIGN_KEY_VIOLATION = "23503"
@@ -53,11 +55,12 @@ def _raw(bind):
             conn.close()
 
 
-def run(bind, account_ids: list[int], plan: Callable, now):
+def run(bind, account_ids: list[int], plan: Callable, now, keyed: bool = False):
     """Apply what `plan(cache)` returns as (doc, finish); None means take the general path.
 
     `plan` gets the per-process cache (currencies of `account_ids` loaded when they exist)
-    and returns None itself when it cannot plan; `finish(ids)` makes the result.
+    and returns None itself when it cannot plan; `finish(ids)` makes the result. `keyed`:
+    the document carries an idempotency key to store with the writes.
     """
     cache = pgcache.cache_for(bind)
     with _raw(bind) as raw:
@@ -66,15 +69,16 @@ def run(bind, account_ids: list[int], plan: Callable, now):
         if planned is None:
             return None
         doc, finish = planned
-        ids = _apply(raw, cache, account_ids, doc, now)
+        ids = _apply(raw, cache, account_ids, _APPLY_KEYED if keyed else _APPLY, doc, now)
     return None if ids is None else finish(ids)
 
 
-def _apply(raw, cache, account_ids: list[int], doc: str, now) -> list[int] | None:
+def _apply(raw, cache, account_ids: list[int], statement: str, doc: str,
+           now) -> list[int] | None:
     """Call ledger_apply, retrying conflicts; None when the function or a constraint refused."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return raw.execute(_APPLY, [now, doc], prepare=True).fetchone()[0]
+            return raw.execute(statement, [now, doc], prepare=True).fetchone()[0]
         except psycopg.Error as exc:
             state = exc.sqlstate or ""
             if state in RETRY_SQLSTATES and attempt < MAX_ATTEMPTS:

@@ -102,11 +102,51 @@ $fn$
 
 DROP = "DROP FUNCTION IF EXISTS ledger_apply(timestamptz, jsonb)"
 
+#: ledger_apply, then the idempotency key stored with the result, in the same transaction.
+#: The document adds `k`: scope `s`, key `k`, request hash `h`, the result's transfers `r`
+#: (ids to fill in) and its shape `w` (one transfer, a list, or a list of {ok, transfer}).
+#: A key already taken (found, or a unique violation under a race) sends the request to
+#: the general path, which replays the stored result or reports the conflict.
+APPLY_KEYED = r"""
+CREATE OR REPLACE FUNCTION ledger_apply_keyed(p_now timestamptz, p_doc jsonb) RETURNS bigint[]
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_key jsonb := p_doc -> 'k';
+    v_tids bigint[];
+BEGIN
+    -- Checked first, so that a replay takes no ids from the sequence.
+    IF EXISTS (SELECT 1 FROM ledger_idempotency_keys
+               WHERE scope = v_key ->> 's' AND key = v_key ->> 'k') THEN
+        RAISE EXCEPTION 'ledger fast path: key already used' USING ERRCODE = 'LDG01';
+    END IF;
+    v_tids := ledger_apply(p_now, p_doc);
+    INSERT INTO ledger_idempotency_keys (scope, key, request_hash, result, created_at)
+    SELECT v_key ->> 's', v_key ->> 'k', v_key ->> 'h',
+           json_build_object('ok', CASE WHEN v_key ->> 'w' = 'one' THEN r.items -> 0
+                                        ELSE r.items END), p_now
+    FROM (SELECT jsonb_agg(CASE WHEN v_key ->> 'w' = 'items'
+                                THEN jsonb_build_object('ok', true, 'transfer', t.item)
+                                ELSE t.item END ORDER BY t.n) AS items
+          FROM (SELECT e.value || jsonb_build_object('id', v_tids[e.n]) AS item, e.n
+                FROM jsonb_array_elements(v_key -> 'r') WITH ORDINALITY AS e(value, n)) AS t
+         ) AS r;
+    RETURN v_tids;
+END
+$fn$
+"""
+
+DROP_KEYED = "DROP FUNCTION IF EXISTS ledger_apply_keyed(timestamptz, jsonb)"
+
+#: Migration 0002 creates these...
 CREATE_STATEMENTS = (APPLY,)
 DROP_STATEMENTS = (DROP,)
+#: ...and migration 0003 these.
+KEYED_CREATE_STATEMENTS = (APPLY_KEYED,)
+KEYED_DROP_STATEMENTS = (DROP_KEYED,)
 
 
 def install(conn: Connection) -> None:
     """Create the fast path's functions afresh through a SQLAlchemy connection."""
-    for statement in DROP_STATEMENTS + CREATE_STATEMENTS:
+    for statement in (DROP_STATEMENTS + KEYED_DROP_STATEMENTS + CREATE_STATEMENTS
+                      + KEYED_CREATE_STATEMENTS):
         conn.exec_driver_sql(statement)

@@ -67,8 +67,7 @@ def legs(rng: random.Random, ids: list[int], hot: bool) -> list[dict]:
 
 def worker(url, ids, case, start, seconds, seed, queue) -> None:
     """Run one case until the deadline; report (count, latencies, refusals)."""
-    # Two connections: the worker's, and one for the sealer's background thread.
-    engine = create_engine(url, pool_size=2, max_overflow=0)
+    engine = create_engine(url, pool_size=1, max_overflow=0)
     rng = random.Random(seed)
     latencies, count, refused = [], 0, 0
     with engine.connect() as conn:

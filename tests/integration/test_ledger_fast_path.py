@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import ledger
 from ledger import fastpath, services
 from ledger.store import pgcache, pgfast
-from ledger.store.tables import accounts, events, postings, transfers
+from ledger.store.tables import accounts, events, idempotency_keys, postings, transfers
 from ledger.store.types import now_utc
 from ledger.testing import invariant_problems, make_book
 
@@ -228,3 +228,51 @@ def test_metadata_is_stored_as_given_so_hashes_verify(engine, book, paths):
     assert paths["apply"] == [True]
     assert ledger.get_transfer(engine, t["id"])["metadata"] == metadata
     assert ledger.verify(engine)["ok"]
+
+
+def stored_keys(engine) -> list:
+    with engine.connect() as conn:
+        return conn.execute(select(idempotency_keys.c.scope, idempotency_keys.c.key,
+                                   idempotency_keys.c.result)).all()
+
+
+def test_a_keyed_transfer_stores_its_key_in_the_same_call(engine, book, paths):
+    a = book.members[0]
+    key = ledger.Idempotency("token:1", "k1")
+    first = pay(engine, book.system, a, "3.00", idempotency=key)
+    assert paths == {"apply": [True], "general": 0} and not key.replayed
+    (scope, name, result), = stored_keys(engine)
+    assert (scope, name, result) == ("token:1", "k1", {"ok": first})
+    again = ledger.Idempotency("token:1", "k1")
+    assert pay(engine, book.system, a, "3.00", idempotency=again) == first
+    assert again.replayed and paths == {"apply": [True, False], "general": 1}
+    with pytest.raises(ledger.IdempotencyConflict):
+        pay(engine, book.system, a, "4.00", idempotency=ledger.Idempotency("token:1", "k1"))
+    assert counts(engine) == (1, 1, 1)
+    assert ledger.get_account(engine, a)["balance"] == "3.00"
+    # A replay takes no id: the next transfer follows the first.
+    assert pay(engine, book.system, a, "1.00")["id"] == first["id"] + 1
+
+
+def test_a_keyed_batch_replays_each_items_result(engine, book, paths):
+    a, b, _ = book.members
+    items = [{"postings": [{"from": book.system, "to": a, "amount": "2.00"}]},
+             {"postings": [{"from": book.system, "to": b, "amount": "1.00"}]}]
+    for atomic in (True, False):
+        key = ledger.Idempotency("token:1", f"batch-{atomic}")
+        first = ledger.batch(engine, items, atomic=atomic, idempotency=key)
+        again = ledger.Idempotency("token:1", f"batch-{atomic}")
+        assert ledger.batch(engine, items, atomic=atomic, idempotency=again) == first
+        assert again.replayed and not key.replayed
+    assert paths["apply"] == [True, False, True, False] and counts(engine)[0] == 4
+
+
+def test_a_keyed_refusal_is_stored_by_the_general_path(engine, book, paths):
+    a, b, _ = book.members
+    with pytest.raises(ledger.InsufficientFunds):
+        pay(engine, a, b, "1.00", idempotency=ledger.Idempotency("t", "r"))
+    pay(engine, book.system, a, "5.00")
+    key = ledger.Idempotency("t", "r")
+    with pytest.raises(ledger.InsufficientFunds):
+        pay(engine, a, b, "1.00", idempotency=key)
+    assert key.replayed and counts(engine)[0] == 1
