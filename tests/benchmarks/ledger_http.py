@@ -3,12 +3,15 @@
     .venv/bin/python tests/benchmarks/ledger_http.py --database-url URL [--seconds 10]
 
 Migrates the database at URL (use a scratch one), adds a member with a treasurer, an API
-token and 200 accounts with wide credit lines, starts `gunicorn --no-control-socket -w 4`
-on a free loopback port, and drives transfers between random accounts of that member from
-8 client threads (http.client, keep-alive when the server allows it), for a bounded time
-and count. Prints JSON lines: transfers/s, p50/p95/p99 latency, statuses; on PostgreSQL
-also pgbench (TPC-B, scale 10, 8 clients, 20 s) in a scratch database, and the ratio to it
-(target: HTTP >= 0.25 x pgbench, p99 < 50 ms).
+token and 200 accounts with wide credit lines, starts gunicorn (`--no-control-socket`,
+gthread, 2 workers x 4 threads by default: on 2 cores it spent the least CPU per request,
+4 sync workers the most) on a free loopback port, and drives transfers between random
+accounts of that member from 8 client threads (http.client, keep-alive when the server
+allows it), for a bounded time and count. Prints JSON lines: transfers/s, p50/p95/p99
+latency, statuses, CPU per request of gunicorn, of the PostgreSQL backends and of this
+load generator (steadier than req/s on a shared machine); on PostgreSQL also pgbench
+(TPC-B, scale 10, 8 clients, 20 s) in a scratch database, and the ratio to it (target:
+HTTP >= 0.25 x pgbench, p99 < 50 ms).
 """
 
 import argparse
@@ -179,9 +182,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep-alive", type=int, default=2, help="seconds (gthread only)")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--as-network", action="store_true",
