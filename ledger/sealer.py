@@ -154,7 +154,9 @@ class _Background:
             for key, url in due.items():
                 try:
                     if key not in self.engines:
-                        self.engines[key] = create_engine(url, pool_size=1, max_overflow=0)
+                        # Rare use: a ping first costs nothing and survives a server restart.
+                        self.engines[key] = create_engine(url, pool_size=1, max_overflow=0,
+                                                          pool_pre_ping=True)
                     seal(self.engines[key], wait=False)
                 except Exception:  # noqa: BLE001  the next wake-up, or `ledger seal`, retries
                     log.warning("background sealing failed", exc_info=True)

@@ -50,15 +50,6 @@ def load_user_from_token(req) -> TokenUser | User | None:
     return user
 
 
-def forget_previous_user() -> None:
-    """Authenticate every request afresh, even when one app context spans several (tests)."""
-    # flask-login caches the user and Flask-WTF the CSRF token in ``g``, which lives as
-    # long as the app context: one per request in production, but the test fixture's
-    # context would otherwise carry one browser's identity into another's request.
-    for key in ("_login_user", "authenticated_by_token", "csrf_token", "_ledger_viewer"):
-        g.pop(key, None)
-
-
 def check_csrf() -> None:
     """Require a CSRF token on every unsafe request that a browser cookie authenticates."""
     if request.method not in UNSAFE_METHODS or not request.endpoint:
@@ -77,5 +68,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     connection.init_app(app)
-    app.before_request(forget_previous_user)
     app.before_request(check_csrf)

@@ -32,6 +32,19 @@ def pytest_configure(config):
         raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing: browser tests would not run.")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run tests marked postgresql_only on PostgreSQL alone: deselect their SQLite variant."""
+    kept, dropped = [], []
+    for item in items:
+        on_sqlite = getattr(item, "callspec", None) and item.callspec.params.get(
+            "database") == "sqlite"
+        (dropped if on_sqlite and item.get_closest_marker("postgresql_only") else kept).append(
+            item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def make_config(url: str, **overrides) -> type:
     """Return a TestConfig subclass pointing at ``url``."""
     return type("BoundTestConfig", (TestConfig,),
@@ -109,11 +122,14 @@ def app(database):
     """The application bound to the test database, inside an application context."""
     app = create_app(make_config(database))
 
-    @app.teardown_request
-    def forget_request_globals(_exc):
-        # Requests reuse the test's long-lived app context, so without this `g` (and the
-        # user flask-login caches there) would leak from one request into the next.
+    def forget_request_globals(*_args):
+        # Requests reuse the test's long-lived app context, so without this `g` (flask-login's
+        # user, the CSRF token, the request's connection) would leak between requests.
         g.__dict__.clear()
+
+    # First before every other hook, and last after every other teardown (they run reversed).
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_globals)
+    app.teardown_request_funcs.setdefault(None, []).insert(0, forget_request_globals)
 
     with app.app_context():
         yield app

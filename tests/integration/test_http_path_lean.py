@@ -121,13 +121,8 @@ def test_the_request_connection_goes_back_to_the_pool(client, db, world):
     assert pool.checkedout() == 0
 
 
-def postgresql_only(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's wire protocol")
-
-
+@pytest.mark.postgresql_only  # PostgreSQL's wire protocol
 def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world, tmp_path):
-    postgresql_only(db)
     headers = world.as_("treasurer_a")
     body = pay(world.accounts["a"], world.accounts["b"])
     assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
@@ -175,8 +170,8 @@ def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world
     assert len(round_trips) == 3, text_sent  # the token, the account owners, the ledger
 
 
+@pytest.mark.postgresql_only  # PostgreSQL's wire protocol
 def test_a_pooled_connection_that_died_while_idle_is_replaced(client, db, world, monkeypatch):
-    postgresql_only(db)
     headers = world.as_("treasurer_a")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     monkeypatch.setattr(connection, "IDLE_PING_SECONDS", 0.0)

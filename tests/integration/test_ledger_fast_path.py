@@ -12,11 +12,12 @@ from ledger.store.tables import accounts, events, idempotency_keys, postings, tr
 from ledger.store.types import now_utc
 from ledger.testing import invariant_problems, make_book
 
+#: The fast path is PostgreSQL's own.
+pytestmark = pytest.mark.postgresql_only
+
 
 @pytest.fixture
-def engine(db, database):
-    if not database.startswith("postgresql"):
-        pytest.skip("the fast path is PostgreSQL's")
+def engine(db):
     return db.engine
 
 

@@ -76,9 +76,8 @@ def test_a_crash_mid_seal_leaves_the_chain_as_it_was(engine, book):
     assert ledger.verify(engine)["ok"]
 
 
-def test_an_event_committed_late_is_sealed_at_a_later_position(engine, book, database):
-    if not database.startswith("postgresql"):
-        pytest.skip("SQLite has one writer at a time: no commit overtakes another")
+@pytest.mark.postgresql_only  # SQLite has one writer at a time: no commit overtakes another
+def test_an_event_committed_late_is_sealed_at_a_later_position(engine, book):
     with engine.connect() as late:
         tx = late.begin()
         slow = pay(late, book)  # takes its seq now, commits after the next one
