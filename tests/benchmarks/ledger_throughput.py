@@ -4,8 +4,9 @@
 
 Recreates the ledger's tables in the database at URL (use a scratch database), creates
 10,000 accounts, and prints one JSON line per case: single transfers at 1 and 8 workers
-(uniform accounts, then all debits from one hot account), batches of 100, and, on
-PostgreSQL, pgbench (TPC-B, scale 10, 8 clients, 20 s) in a scratch database with ratios.
+(uniform accounts, then all debits from one hot account), batches of 100, the HTTP endpoint
+through gunicorn at 8 clients (tests/benchmarks/ledger_http.py on a scratch database) and,
+on PostgreSQL, pgbench (TPC-B, scale 10, 8 clients, 20 s) in a scratch database with ratios.
 """
 
 import argparse
@@ -136,14 +137,30 @@ def pgbench(url: str, seconds: int = 20) -> float | None:
     return None
 
 
-def http_leg(args) -> dict:
-    """The HTTP endpoint through gunicorn at 8 clients: the hook for the API's owner.
+def http_leg(url: str, seconds: int) -> dict | None:
+    """The HTTP endpoint through gunicorn at 8 clients, run by ledger_http.py on its own DB.
 
-    To do once ledger/api.py is settled: migrate a scratch database, create a token, start
-    `gunicorn --no-control-socket -w 4 wsgi:app`, POST /api/v1/transfers from 8 clients
-    for args.seconds, and report it like run_case (target: 0.25 B, p99 < 50 ms).
+    The API needs the migrated schema, so it gets a scratch database of its own next to this
+    one (`<name>_http` on PostgreSQL, a temporary file on SQLite); pgbench is run here.
     """
-    return {"case": "http_8", "skipped": "not measured by this script yet (see http_leg)"}
+    parts = make_url(url)
+    if url.startswith("postgresql"):
+        target = parts.set(database=f"{parts.database}_http")
+        admin = create_engine(parts.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+        admin.dispose()
+    else:
+        target = make_url(f"sqlite:///{Path(parts.database).with_suffix('.http.sqlite')}")
+        Path(target.database).unlink(missing_ok=True)
+    script = Path(__file__).with_name("ledger_http.py")
+    out = subprocess.run([sys.executable, str(script), "--database-url",
+                          target.render_as_string(hide_password=False), "--seconds",
+                          str(seconds), "--no-pgbench"], check=True, capture_output=True,
+                         text=True).stdout
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return next((line for line in lines if line.get("case") == "http_8"), None)
 
 
 def main() -> None:
@@ -167,7 +184,10 @@ def main() -> None:
         print(json.dumps(result), flush=True)
     report = ledger.verify(create_engine(url))
     print(json.dumps({"case": "verify", **report}), flush=True)
-    print(json.dumps(http_leg(args)), flush=True)
+    http = http_leg(url, args.seconds)
+    if http:
+        print(json.dumps(http), flush=True)
+        figures["http_8"] = http["transfers_per_s"]
     if on_postgres:
         after = pgbench(url, args.pgbench_seconds)
         print_ratios(figures, before, after)
@@ -183,7 +203,7 @@ def print_ratios(figures: dict, before: float | None, after: float | None) -> No
     tps = sum(runs) / len(runs)
     batches = [v for k, v in figures.items() if k.startswith("batch_100")]
     ratios = {"single_8": figures.get("single_8"), "hot_8": figures.get("hot_8"),
-              "batch_100": max(batches) if batches else None}
+              "batch_100": max(batches) if batches else None, "http_8": figures.get("http_8")}
     print(json.dumps({"case": "ratios_to_pgbench", "pgbench_tps": round(tps, 1), **{
         k: {"ratio": round(v / tps, 2), "target": TARGETS[k]}
         for k, v in ratios.items() if v}}), flush=True)
