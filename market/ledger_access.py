@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import g, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import ledger
@@ -59,9 +60,32 @@ def with_owner(account: dict) -> dict:
     return {**account, "owner_member_id": member_of(account["owner_ref"])}
 
 
+#: What people read for each ledger refusal (French first); the ledger's own English
+#: sentence stays in ``details.reason`` with the precise figures.
+MESSAGES = {
+    "insufficient_funds": _l("Provision insuffisante : ce débit ferait passer le compte sous "
+                             "son solde minimum."),
+    "limit_exceeded": _l("Plafond dépassé : ce crédit ferait passer le compte au-dessus de son "
+                         "solde maximum."),
+    "currency_mismatch": _l("Les deux comptes d'une écriture doivent être dans la même "
+                            "monnaie."),
+    "invalid_amount": _l("Montant invalide : une chaîne décimale positive avec exactement les "
+                         "décimales de la monnaie, par exemple \"12.50\"."),
+    "invalid_state": _l("Cette opération n'est pas possible dans l'état actuel."),
+    "idempotency_conflict": _l("Cette clé d'idempotence a déjà servi pour une autre requête."),
+    "validation_error": _l("Les données envoyées ne sont pas valides."),
+    "conflict": _l("Cette opération entre en conflit avec une opération existante."),
+    "not_found": _l("Cette ressource n'existe pas."),
+}
+
+
 def app_error(error: ledger.LedgerError) -> AppError:
-    """The one mapping of a ledger refusal to an HTTP error: same code, message, details."""
-    mapped = AppError(error.message, dict(error.details), code=error.code)
+    """The one mapping of a ledger refusal to an HTTP error: same code and details."""
+    message = str(MESSAGES.get(error.code, error.message))
+    details = dict(error.details)
+    if message != error.message:  # a replayed refusal already carries people's message
+        details.setdefault("reason", error.message)
+    mapped = AppError(message, details, code=error.code)
     mapped.status = STATUS_BY_CODE.get(error.code, error.http_status)
     return mapped
 

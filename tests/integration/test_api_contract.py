@@ -21,7 +21,7 @@ def check_operation(operation, headers: dict) -> None:
     """Run generated cases against one operation and validate each response."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     def run(case):
         case.call_and_validate(headers=headers,

@@ -286,3 +286,13 @@ def test_a_frozen_account_refuses_transfers_with_an_invalid_state(client, db, wo
     ledger.freeze_account(db.engine, world.accounts["b"])
     refused(client, db, world, "treasurer_a", "/api/v1/transfers",
             pay(world.accounts["a"], world.accounts["b"]), status=409, code="invalid_state")
+
+
+def test_a_ledger_refusal_reads_in_french_and_keeps_the_ledgers_reason(client, db, world):
+    a, b = world.accounts["a"], world.accounts["b"]
+    response = client.post("/api/v1/transfers", json=pay(a, b, "999999.00"),
+                           headers=world.as_("treasurer_a"))
+    error = response.get_json()["error"]
+    assert (response.status_code, error["code"]) == (422, "insufficient_funds")
+    assert error["message"].startswith("Provision insuffisante")
+    assert str(a) in error["details"]["reason"]
