@@ -11,8 +11,28 @@ from market.timeutil import now_utc
 from market.types import UTCDateTime
 
 
-class RoleHolder:
-    """Questions about a user's roles (``self.roles``: items with ``role`` and ``member_id``)."""
+class SignedInUser:
+    """What any signed-in user answers: flask-login's protocol and questions about roles.
+
+    Subclasses provide ``id``, ``active``, ``session_version`` and ``roles`` (items with
+    ``role`` and ``member_id``).
+    """
+
+    # flask-login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: Role, member_id: int | None = None) -> bool:
         """Tell whether the user holds ``role`` (for ``member_id`` when it is member-scoped)."""
@@ -25,7 +45,7 @@ class RoleHolder:
         return {r.member_id for r in self.roles if r.role in wanted and r.member_id}
 
 
-class User(RoleHolder, db.Model):
+class User(SignedInUser, db.Model):
     """A person who signs in; what they may do comes from their roles."""
 
     __tablename__ = "users"
@@ -49,22 +69,6 @@ class User(RoleHolder, db.Model):
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
-
-    # flask-login protocol
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
 
 
 class UserRole(db.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from market.auth.models import ApiToken, RoleHolder, User, UserRole
+from market.auth.models import ApiToken, SignedInUser, User, UserRole
 from market.timeutil import now_utc
 
 TOKEN_PREFIX = "ic_"
@@ -37,7 +37,7 @@ class Grant:
 
 
 @dataclass(frozen=True, eq=False)
-class TokenUser(RoleHolder):
+class TokenUser(SignedInUser):
     """The user an API call's token belongs to, read with the token (no ORM object).
 
     It answers what API views ask of a user (id, email, name, locale, roles); views that
@@ -51,21 +51,6 @@ class TokenUser(RoleHolder):
     session_version: int
     roles: tuple[Grant, ...] = ()
     active: bool = True
-
-    @property
-    def is_active(self) -> bool:
-        return True
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
 
 
 def hash_token(token: str) -> str:
