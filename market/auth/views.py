@@ -20,6 +20,7 @@ from market.auth.redirects import safe_next
 from market.auth.tokens import ID_CONVERTER
 from market.errors import ValidationError
 from market.extensions import db
+from market.members.labels import STATUSES
 from market.members.models import MemberStatus
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,7 @@ def render_account(password_form=None, token_form=None, new_token=None, status=2
     """Render the account page with the given forms (fresh ones by default)."""
     user = current_user._get_current_object()
     page = render_template(
-        "auth/account.html", user=user, role_labels=ROLE_LABELS,
+        "auth/account.html", user=user, role_labels=ROLE_LABELS, status_labels=STATUSES,
         memberships=membership.memberships(db.session, user),
         tokens=services.live_tokens(db.session, user),
         password_form=password_form or PasswordForm(formdata=None),
