@@ -19,6 +19,7 @@ from ledger.core.errors import (
     AccountNotFound,
     Conflict,
     CurrencyMismatch,
+    Forbidden,
     IdempotencyConflict,
     InsufficientFunds,
     InvalidAmount,
@@ -68,7 +69,7 @@ balances = get_account
 
 __all__ = [
     "AccountClosed", "AccountFrozen", "AccountNotFound", "Conflict", "CurrencyMismatch",
-    "Idempotency", "IdempotencyConflict", "InsufficientFunds", "InvalidAmount",
+    "Forbidden", "Idempotency", "IdempotencyConflict", "InsufficientFunds", "InvalidAmount",
     "InvalidState", "LedgerError", "LimitExceeded", "NotFound", "TransferNotFound",
     "UnknownAccount", "UnknownCurrency", "ValidationError", "balances", "balances_as_of",
     "batch", "close_account", "create_account", "create_currency", "expire_holds",

@@ -25,18 +25,19 @@ def usable(bind, requests: list) -> bool:
 
 
 def run(bind, requests: list, atomic: bool, now: datetime, key: dict | None = None,
-        one: bool = False) -> list | None:
+        one: bool = False, debit_owners=None) -> list | None:
     """Write normalised requests in one round trip; None when the general path must run.
 
     `key` (ledger.idempotency.fast_key) is stored with the writes and the result, which is
     one transfer (`one`), the list of transfers, or one {ok, transfer} per item.
+    `debit_owners`: ledger_apply refuses a debited account owned by none of them.
     """
     account_ids = sorted({a for r in requests for a in rules.posting_account_ids(r["postings"])})
     if key is not None:
         key = {**key, "w": "one" if one else "list" if atomic else "items"}
 
     def plan(cache):
-        return _plan(requests, account_ids, cache, now, key)
+        return _plan(requests, account_ids, cache, now, key, debit_owners)
 
     written = pgfast.run(bind, account_ids, plan, now, keyed=key is not None)
     if written is None or atomic:
@@ -44,7 +45,8 @@ def run(bind, requests: list, atomic: bool, now: datetime, key: dict | None = No
     return [{"ok": True, "transfer": item} for item in written]
 
 
-def _plan(requests: list, account_ids: list[int], cache, now: datetime, key: dict | None):
+def _plan(requests: list, account_ids: list[int], cache, now: datetime, key: dict | None,
+          debit_owners):
     """The document for ledger_apply and how to make the result; None if not applicable."""
     known = {a: AccountState(a, cache.currency[a], "open", None, None)
              for a in account_ids if a in cache.currency}
@@ -70,6 +72,8 @@ def _plan(requests: list, account_ids: list[int], cache, now: datetime, key: dic
     }
     if key is not None:
         doc["k"] = {**key, "r": shown}
+    if debit_owners is not None:
+        doc["o"] = sorted(debit_owners)
 
     def finish(ids: list[int]) -> list[dict]:
         return [{**t, "id": tid} for tid, t in zip(ids, shown, strict=True)]
@@ -83,7 +87,8 @@ def _new_transfer(request: dict, known: dict, scales: dict, now: datetime):
 
 
 def _accounts(items: list, known: dict, scales: dict) -> list[dict]:
-    """Per touched account: net deltas, the extremes of its limit figures, hold expiry.
+    """Per touched account: net deltas, the extremes of its limit figures, hold expiry, and
+    whether a posting debits it (`dr`, for the owners check).
 
     `lo` is the lowest the items take credits − debits − pending debits (checked against
     min_balance), `hi` the highest they take credits − debits + pending credits (against
@@ -103,8 +108,10 @@ def _accounts(items: list, known: dict, scales: dict) -> list[dict]:
             f[4], f[5] = min(f[4], f[6]), max(f[5], f[7])
             if item.expires_at is not None and (f[8] is None or item.expires_at < f[8]):
                 f[8] = item.expires_at
+    debited = {p.source for item in items for p in item.postings}
     return [{"id": a, "c": known[a].currency, "s": scales[known[a].currency], "pd": f[0],
-             "pc": f[1], "qd": f[2], "qc": f[3], "lo": f[4], "hi": f[5], "hx": _iso(f[8])}
+             "pc": f[1], "qd": f[2], "qc": f[3], "lo": f[4], "hi": f[5], "hx": _iso(f[8]),
+             "dr": a in debited}
             for a, f in sorted(figures.items())]
 
 

@@ -6,7 +6,7 @@ the caller commits). Amounts come in as decimal strings with the currency's scal
 ("12.50") or ints of minor units, and go out as decimal strings.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from ledger.core import rules
 from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
 from ledger.core.model import MAX_BATCH
 from ledger.idempotency import Idempotency, fast_key
+from ledger.lookups import account_owners
 from ledger.store import repo
 from ledger.store.tables import transfers
 from ledger.store.types import now_utc
@@ -25,20 +26,26 @@ from ledger.store.types import now_utc
 def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
              reference: str | None = None, metadata: dict | None = None,
              pending: bool = False, timeout_seconds: int | None = None,
-             idempotency: Idempotency | None = None, now: datetime | None = None) -> dict:
-    """Move money: postings [{from, to, amount, currency?}], all or nothing."""
+             idempotency: Idempotency | None = None, now: datetime | None = None,
+             debit_owners: Collection[str] | None = None) -> dict:
+    """Move money: postings [{from, to, amount, currency?}], all or nothing.
+
+    `debit_owners`, when given, are the owner references whose accounts the caller may
+    debit: any other `from` account is refused with Forbidden, before amounts and limits.
+    """
     request = writer.request_of({
         "postings": postings, "description": description, "reference": reference,
         "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
     at = now or now_utc()
     if fastpath.usable(bind, [request]):
         key = idempotency and fast_key("transfer", request, idempotency)
-        result = fastpath.run(bind, [request], True, at, key, one=True)
+        result = fastpath.run(bind, [request], True, at, key, one=True,
+                              debit_owners=debit_owners)
         if result is not None:
             sealer.after_write(bind)
             return result[0]
     return idempotency_run(bind, "transfer", request, idempotency,
-                           lambda conn: _transfer(conn, request, at))
+                           lambda conn: _transfer(conn, request, at, debit_owners))
 
 
 def hold(bind, postings: Sequence[Mapping], timeout_seconds: int | None = None, **kwargs) -> dict:
@@ -46,7 +53,9 @@ def hold(bind, postings: Sequence[Mapping], timeout_seconds: int | None = None, 
     return transfer(bind, postings, pending=True, timeout_seconds=timeout_seconds, **kwargs)
 
 
-def _transfer(conn: Connection, request: dict, now: datetime) -> dict:
+def _transfer(conn: Connection, request: dict, now: datetime,
+              debit_owners: Collection[str] | None) -> dict:
+    _check_debit_owners(conn, [request], debit_owners)
     locked = repo.lock_accounts(conn, rules.posting_account_ids(request["postings"]))
     holds.expire_due(conn, locked, now)
     item = writer.check(request, locked, now)
@@ -101,8 +110,12 @@ def _reverse(conn: Connection, transfer_id: int, description: str | None,
 
 
 def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
-          idempotency: Idempotency | None = None, now: datetime | None = None) -> list:
+          idempotency: Idempotency | None = None, now: datetime | None = None,
+          debit_owners: Collection[str] | None = None) -> list:
     """Apply 1 to 1,000 transfers in order, locking every touched account once.
+
+    `debit_owners` as for `transfer`: one forbidden debit refuses the whole batch, even when
+    not atomic (`details.index` names the item).
 
     Atomic: the list of transfers, or the first item's error (with `details.index`) and
     nothing written. Not atomic: one {"ok": True, "transfer": ...} or {"ok": False,
@@ -113,7 +126,8 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
                               fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
     requests = [_indexed(index, lambda item=item: writer.request_of(item), atomic)
                 for index, item in enumerate(items)]
-    return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc())
+    return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc(),
+                            debit_owners)
 
 
 def _indexed(index: int, call, atomic: bool):
@@ -127,7 +141,9 @@ def _indexed(index: int, call, atomic: bool):
         return error
 
 
-def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> list:
+def _batch(conn: Connection, requests: list, atomic: bool, now: datetime,
+           debit_owners: Collection[str] | None) -> list:
+    _check_debit_owners(conn, requests, debit_owners)
     locked = repo.lock_accounts(conn, _account_ids(requests))
     holds.expire_due(conn, locked, now)
     taken = _taken_references(conn, [r for r in requests if isinstance(r, dict)])
@@ -136,18 +152,29 @@ def _batch(conn: Connection, requests: list, atomic: bool, now: datetime) -> lis
     return _shape(checked, writer.write(conn, good, locked, now) if good else [], atomic)
 
 
-def _fast_or_general(bind, requests: list, atomic: bool, idem, now: datetime) -> list:
+def _fast_or_general(bind, requests: list, atomic: bool, idem, now: datetime,
+                     debit_owners: Collection[str] | None) -> list:
     """Take the fast path when it applies (PostgreSQL), else the general one."""
     arguments = {"atomic": atomic, "transfers": [r if isinstance(r, dict) else None
                                                  for r in requests]}
     if fastpath.usable(bind, requests):
         key = idem and fast_key("batch", arguments, idem)
-        result = fastpath.run(bind, requests, atomic, now, key)
+        result = fastpath.run(bind, requests, atomic, now, key, debit_owners=debit_owners)
         if result is not None:
             sealer.after_write(bind, len(result))
             return result
     return idempotency_run(bind, "batch", arguments, idem,
-                           lambda conn: _batch(conn, requests, atomic, now))
+                           lambda conn: _batch(conn, requests, atomic, now, debit_owners))
+
+
+def _check_debit_owners(conn: Connection, requests: list,
+                        debit_owners: Collection[str] | None) -> None:
+    """Refuse debits from accounts whose owner is not among `debit_owners` (when given)."""
+    if debit_owners is None:
+        return
+    postings = [r["postings"] if isinstance(r, dict) else () for r in requests]
+    owners = account_owners(conn, [p["from"] for items in postings for p in items])
+    rules.check_debit_owners(postings, owners, set(debit_owners))
 
 
 def _account_ids(requests: list) -> list[int]:

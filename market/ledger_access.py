@@ -76,6 +76,7 @@ MESSAGES = {
     "validation_error": _l("Les données envoyées ne sont pas valides."),
     "conflict": _l("Cette opération entre en conflit avec une opération existante."),
     "not_found": _l("Cette ressource n'existe pas."),
+    "forbidden": _l("Vous ne pouvez débiter que les comptes de votre structure."),
 }
 
 
@@ -181,19 +182,13 @@ def check_readable(viewer: Viewer, account: dict) -> dict:
     return account
 
 
-def check_moves(viewer: Viewer, bind, transfers: list[list[dict]]) -> None:
-    """Refuse (403) transfers with a posting from an account the viewer does not control.
+def debit_owners(viewer: Viewer) -> list[str] | None:
+    """The owners whose accounts the viewer may debit, for the ledger to enforce (None: any).
 
-    Unknown accounts are left to the ledger, which answers 422 validation_error.
+    The ledger refuses any other debit with ``forbidden`` (403) before it looks at amounts
+    or limits, in the same statement that writes the transfer.
     """
-    if viewer.network:
-        return
-    owners = account_owners(bind, [p["from"] for postings in transfers for p in postings])
-    for index, postings in enumerate(transfers):
-        for p in postings:
-            if p["from"] in owners and not viewer.moves(owners[p["from"]]):
-                raise forbidden(_("Vous ne pouvez débiter que les comptes de votre structure."),
-                                account_id=p["from"], index=index)
+    return None if viewer.network else [owner_ref(m) for m in sorted(viewer.movers)]
 
 
 def check_transfer(viewer: Viewer, bind, transfer: dict, debited_side: str | None = None):

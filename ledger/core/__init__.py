@@ -6,6 +6,7 @@ from ledger.core.errors import (
     AccountNotFound,
     Conflict,
     CurrencyMismatch,
+    Forbidden,
     IdempotencyConflict,
     InsufficientFunds,
     InvalidAmount,
@@ -23,8 +24,8 @@ from ledger.core.money import format_amount, parse_amount
 
 __all__ = [
     "AccountClosed", "AccountFrozen", "AccountNotFound", "AccountState", "Conflict",
-    "CurrencyMismatch", "Delta", "IdempotencyConflict", "InsufficientFunds", "InvalidAmount",
-    "InvalidState", "LedgerError", "LimitExceeded", "NotFound", "Posting", "TransferNotFound",
-    "TransferSpec", "UnknownAccount", "UnknownCurrency", "ValidationError", "format_amount",
-    "parse_amount",
+    "CurrencyMismatch", "Delta", "Forbidden", "IdempotencyConflict", "InsufficientFunds",
+    "InvalidAmount", "InvalidState", "LedgerError", "LimitExceeded", "NotFound", "Posting",
+    "TransferNotFound", "TransferSpec", "UnknownAccount", "UnknownCurrency", "ValidationError",
+    "format_amount", "parse_amount",
 ]

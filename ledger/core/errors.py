@@ -64,6 +64,13 @@ class AccountFrozen(InvalidState):
     """The account is frozen: nothing moves through it until it is unfrozen."""
 
 
+class Forbidden(LedgerError):
+    """A posting debits an account that the caller does not control."""
+
+    code = "forbidden"
+    http_status = 403
+
+
 class IdempotencyConflict(LedgerError):
     code = "idempotency_conflict"
     http_status = 409
@@ -95,7 +102,8 @@ class TransferNotFound(NotFound):
 ERRORS_BY_CODE = {
     cls.code: cls
     for cls in (InvalidAmount, CurrencyMismatch, InsufficientFunds, LimitExceeded,
-                ValidationError, InvalidState, IdempotencyConflict, Conflict, NotFound)
+                ValidationError, InvalidState, Forbidden, IdempotencyConflict, Conflict,
+                NotFound)
 }
 
 

@@ -1,11 +1,12 @@
 """The rules of double entry: resolve postings, check states and limits, compute deltas."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from ledger.core.errors import (
     AccountClosed,
     AccountFrozen,
     CurrencyMismatch,
+    Forbidden,
     InsufficientFunds,
     LimitExceeded,
     UnknownAccount,
@@ -68,6 +69,21 @@ def resolve_postings(raw: Sequence, accounts: Mapping[int, AccountState],
         amount = parse_amount(item.get("amount"), scales[currency])
         postings.append(Posting(source, target, amount, currency))
     return tuple(postings)
+
+
+def check_debit_owners(transfers: Sequence[Sequence[Mapping]], owners: Mapping[int, str | None],
+                       allowed: Collection[str]) -> None:
+    """Refuse a posting that debits an account owned by none of `allowed` (a caller's own).
+
+    `transfers` are raw postings per transfer; accounts missing from `owners` are unknown,
+    which resolving the postings reports afterwards.
+    """
+    for index, postings in enumerate(transfers):
+        for posting in postings:
+            source = posting["from"]
+            if source in owners and owners[source] not in allowed:
+                raise Forbidden(f"Account {source} is not one the caller may debit.",
+                                account_id=source, index=index)
 
 
 def check_movable(account_ids, accounts: Mapping[int, AccountState]) -> None:

@@ -6,9 +6,10 @@ round trip, commit included, in autocommit). It decides nothing: it inserts the 
 locks every touched account in ascending id order and applies the net deltas only if each
 account is open, has the expected currency and scale, carries no hold due to expire, and
 stays within its limits at every step of the batch (the prefix extremes `lo`/`hi` that
-Python computed). Otherwise it raises SQLSTATE LDG01 (LDG02 when the client's cached
-currencies were stale) and the client takes the general path, which finds and names the
-refusal. The CHECK constraints stay the backstop.
+Python computed), and, when the document lists the owners the caller may debit (`o`), only
+if each debited account (`dr`) belongs to one of them. Otherwise it raises SQLSTATE LDG01
+(LDG02 when the client's cached currencies were stale) and the client takes the general
+path, which finds and names the refusal. The CHECK constraints stay the backstop.
 
 The document is jsonb, parsed once (json would be parsed again by every `->`); metadata
 travels in it as a string, so its text is stored exactly as the general path stores it.
@@ -30,6 +31,9 @@ CREATE OR REPLACE FUNCTION ledger_apply(p_now timestamptz, p_doc jsonb) RETURNS 
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_seq regclass := pg_get_serial_sequence('ledger_transfers', 'id');
+    -- NULL: any account may be debited; else only those owned by one of these references.
+    v_owners text[] := CASE WHEN p_doc ? 'o'
+                            THEN ARRAY(SELECT jsonb_array_elements_text(p_doc -> 'o')) END;
     v_tids bigint[];
     v_ids bigint[];
     v_count integer;
@@ -74,8 +78,9 @@ BEGIN
         hold_expires_at = LEAST(a.hold_expires_at, v.hx)
     FROM jsonb_to_recordset(p_doc -> 'a') AS v(id bigint, c text, s integer, pd bigint,
                                              pc bigint, qd bigint, qc bigint, lo bigint,
-                                             hi bigint, hx timestamptz)
+                                             hi bigint, hx timestamptz, dr boolean)
     WHERE a.id = v.id AND a.status = 'open' AND a.currency = v.c
+      AND (v_owners IS NULL OR NOT coalesce(v.dr, false) OR a.owner_ref = ANY(v_owners))
       AND (a.hold_expires_at IS NULL OR a.hold_expires_at > p_now)
       AND (a.min_balance IS NULL
            OR a.posted_credits - a.posted_debits - a.pending_debits + v.lo >= a.min_balance)
@@ -137,7 +142,8 @@ $fn$
 
 DROP_KEYED = "DROP FUNCTION IF EXISTS ledger_apply_keyed(timestamptz, jsonb)"
 
-#: Migration 0002 creates these...
+#: Migration 0002 creates these (and 0004 replaces ledger_apply with the owners check: a
+#: document without `o` is applied exactly as before, so 0004's downgrade keeps it)...
 CREATE_STATEMENTS = (APPLY,)
 DROP_STATEMENTS = (DROP,)
 #: ...and migration 0003 these.

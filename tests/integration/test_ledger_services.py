@@ -179,6 +179,29 @@ def test_a_non_atomic_batch_reports_each_item(engine, book):
     assert results[3]["error"]["details"]["index"] == 3
 
 
+def test_debits_are_limited_to_the_owners_given_before_any_other_check(engine, book):
+    a, b, _ = book.members  # owned by member:0 and member:1; the system account by nobody
+    mine = ["member:0"]
+    pay(engine, book.system, a, "10.00")
+    assert pay(engine, a, b, "1.00", debit_owners=mine)["status"] == "posted"
+    for source in (b, book.system):
+        # A forbidden debit is refused before its amount: 1,000.00 would be insufficient.
+        with pytest.raises(ledger.Forbidden) as caught:
+            pay(engine, source, a, "1000.00", debit_owners=mine)
+        assert caught.value.details == {"account_id": source, "index": 0}
+    with pytest.raises(ledger.UnknownAccount):  # an unknown account is not "someone else's"
+        pay(engine, 10**9, a, "1.00", debit_owners=mine)
+    items = [{"postings": [{"from": a, "to": b, "amount": "1.00"}]},
+             {"postings": [{"from": b, "to": a, "amount": "1.00"}]}]
+    for atomic in (True, False):  # one forbidden item refuses even a non-atomic batch
+        with pytest.raises(ledger.Forbidden) as caught:
+            ledger.batch(engine, items, atomic=atomic, debit_owners=mine)
+        assert caught.value.details["index"] == 1
+    assert len(ledger.list_transfers(engine)["items"]) == 2
+    assert (balance(engine, a), balance(engine, b)) == ("9.00", "1.00")
+    assert pay(engine, b, a, "1.00", debit_owners=None)["status"] == "posted"
+
+
 def test_a_batch_of_1001_is_refused(engine, book):
     item = {"postings": [{"from": book.system, "to": book.members[0], "amount": "0.01"}]}
     with pytest.raises(ledger.ValidationError):
