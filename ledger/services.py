@@ -38,12 +38,16 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
         "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
     at = now or now_utc()
     if fastpath.usable(bind, [request]):
-        key = idempotency and fast_key("transfer", request, idempotency)
-        result = fastpath.run(bind, [request], True, at, key, one=True,
-                              debit_owners=debit_owners)
-        if result is not None:
+        if idempotency is None:
+            written = fastpath.run_grouped(bind, request, at, debit_owners)
+        else:
+            key = fast_key("transfer", request, idempotency)
+            result = fastpath.run(bind, [request], True, at, key, one=True,
+                                  debit_owners=debit_owners)
+            written = None if result is None else result[0]
+        if written is not None:
             sealer.after_write(bind)
-            return result[0]
+            return written
     return idempotency_run(bind, "transfer", request, idempotency,
                            lambda conn: _transfer(conn, request, at, debit_owners))
 

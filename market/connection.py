@@ -61,6 +61,31 @@ def read(work: Callable[[Connection], T]) -> T:
     return result
 
 
+def read_rows(statement, params: dict) -> list[tuple]:
+    """The rows of a one-statement read, outside any transaction (see ``read``).
+
+    On PostgreSQL the statement goes to psycopg directly, compiled once per process and
+    prepared on each connection: on the API's hot path SQLAlchemy's execution layer cost
+    twice the CPU of the query itself. Elsewhere it runs through SQLAlchemy.
+    """
+    conn = connection()
+    if conn.dialect.name != "postgresql":
+        return read(lambda c: [tuple(row) for row in c.execute(statement, params)])
+    sql = _COMPILED.get(statement)
+    if sql is None:
+        sql = _COMPILED[statement] = str(statement.compile(dialect=conn.dialect))
+    raw = conn.connection.driver_connection
+    raw.autocommit = True
+    try:
+        return raw.execute(sql, params, prepare=True).fetchall()
+    finally:
+        raw.autocommit = False
+
+
+#: SQL text of the statements ``read_rows`` sent to psycopg, by statement.
+_COMPILED: dict = {}
+
+
 def for_ledger() -> Connection:
     """The connection, outside any transaction, for the ledger to write with."""
     conn = connection()

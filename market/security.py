@@ -40,7 +40,7 @@ def load_user_from_token(req) -> TokenUser | User | None:
     token = bearer_token()
     if token is None:
         return None
-    user = connection.read(lambda conn: user_for_token(conn, token))
+    user = user_for_token(connection.read_rows, token)
     if user is not None and not req.path.startswith("/api/"):
         # Pages work on the ORM row (password change, memberships): load it, rarely.
         user = db.session.get(User, user.id)

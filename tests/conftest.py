@@ -33,13 +33,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run tests marked postgresql_only on PostgreSQL alone: deselect their SQLite variant."""
+    """Run tests marked postgresql_only (sqlite_only) on that database alone: deselect the
+    other variant."""
     kept, dropped = [], []
     for item in items:
-        on_sqlite = getattr(item, "callspec", None) and item.callspec.params.get(
-            "database") == "sqlite"
-        (dropped if on_sqlite and item.get_closest_marker("postgresql_only") else kept).append(
-            item)
+        database = getattr(item, "callspec", None) and item.callspec.params.get("database")
+        other = {"sqlite": "postgresql_only", "postgresql": "sqlite_only"}.get(database)
+        (dropped if other and item.get_closest_marker(other) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

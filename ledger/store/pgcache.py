@@ -1,4 +1,5 @@
-"""Per-process cache of the fast path: each account's currency, and each currency's scale.
+"""Per-process state of the fast path: each account's currency, each currency's scale, and
+the group commit that concurrent writers of the process share.
 
 Kept per engine and process id (a forked worker starts afresh). An account's currency
 never changes, nor a currency's scale, and `ledger_apply` checks both anyway: a stale
@@ -8,6 +9,8 @@ entry (a test that recreated its tables) only costs a fallback, and is then forg
 import os
 import threading
 import weakref
+
+from ledger.store.groupcommit import GroupCommit
 
 #: Accounts whose currency is read at once on a miss: ids are created in runs.
 ACCOUNT_PAGE = 1024
@@ -31,6 +34,8 @@ class Cache:
         self.lock = threading.Lock()
         self.currency: dict[int, str] = {}
         self.scales: dict[str, int] = {}
+        #: Concurrent single transfers of this process share ledger_apply calls.
+        self.group = GroupCommit()
 
     def learn(self, raw, account_ids) -> None:
         """Read the currency of the pages holding accounts not known yet."""

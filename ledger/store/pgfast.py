@@ -73,6 +73,39 @@ def run(bind, account_ids: list[int], plan: Callable, now, keyed: bool = False):
     return None if ids is None else finish(ids)
 
 
+def run_grouped(bind, account_ids: list[int], plan: Callable, document: Callable):
+    """Apply `plan(cache)` (a fastpath.Plan, or None: general path) grouped with others.
+
+    Threads of this process writing at the same time share one ledger_apply call
+    (ledger.store.groupcommit); `document(plans)` makes its document. Returns the written
+    transfers, or None. A refused group is applied again one plan at a time, each by its
+    own thread, so that the refusal falls on the transfer it concerns.
+    """
+    cache = pgcache.cache_for(bind)
+    with _raw(bind) as raw:
+        cache.learn(raw, account_ids)
+        planned = plan(cache)
+        if planned is None:
+            return None
+
+        def flush(plans: list) -> list:
+            ids = _apply(raw, cache, sorted({a for p in plans for a in p.account_ids}),
+                         _APPLY, document(plans), max(p.now for p in plans))
+            if ids is None:
+                return [_ALONE if len(plans) > 1 else None] * len(plans)
+            cuts = iter(ids)
+            return [[next(cuts) for _ in p.rows] for p in plans]
+
+        ids = cache.group.run(planned, flush)
+        if ids is _ALONE:
+            ids = _apply(raw, cache, account_ids, _APPLY, document([planned]), planned.now)
+    return None if ids is None else planned.finish(ids)
+
+
+#: A group's answer to each of its plans when ledger_apply refused the group as a whole.
+_ALONE = object()
+
+
 def _apply(raw, cache, account_ids: list[int], statement: str, doc: str,
            now) -> list[int] | None:
     """Call ledger_apply, retrying conflicts; None when the function or a constraint refused."""

@@ -2,14 +2,17 @@
 
 `ledger_apply(now, doc)` writes transfers that Python has already checked and hashed, and
 returns their ids (from the table's sequence, so in creation order), in one statement (one
-round trip, commit included, in autocommit). It decides nothing: it inserts the rows,
-locks every touched account in ascending id order and applies the net deltas only if each
-account is open, has the expected currency and scale, carries no hold due to expire, and
-stays within its limits at every step of the batch (the prefix extremes `lo`/`hi` that
-Python computed), and, when the document lists the owners the caller may debit (`o`), only
-if each debited account (`dr`) belongs to one of them. Otherwise it raises SQLSTATE LDG01
-(LDG02 when the client's cached currencies were stale) and the client takes the general
-path, which finds and names the refusal. The CHECK constraints stay the backstop.
+round trip, commit included, in autocommit). Each transfer carries the time it was hashed
+with (`w`; `now` when absent): a group commit writes transfers of several requests.
+
+It decides nothing: it inserts the rows, locks every touched account in ascending id order
+and applies the net deltas only if each account is open, has the expected currency and
+scale, carries no hold due to expire, stays within its limits at every step of the batch
+(the prefix extremes `lo`/`hi` that Python computed) and, when it lists the owners it
+must have (`o`: those its debiting callers may debit), belongs to one of them. Otherwise
+it raises SQLSTATE LDG01 (LDG02 when the client's cached currencies were stale) and the
+client takes the general path, which finds and names the refusal. The CHECK constraints
+stay the backstop.
 
 The document is jsonb, parsed once (json would be parsed again by every `->`); metadata
 travels in it as a string, so its text is stored exactly as the general path stores it.
@@ -31,9 +34,6 @@ CREATE OR REPLACE FUNCTION ledger_apply(p_now timestamptz, p_doc jsonb) RETURNS 
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_seq regclass := pg_get_serial_sequence('ledger_transfers', 'id');
-    -- NULL: any account may be debited; else only those owned by one of these references.
-    v_owners text[] := CASE WHEN p_doc ? 'o'
-                            THEN ARRAY(SELECT jsonb_array_elements_text(p_doc -> 'o')) END;
     v_tids bigint[];
     v_ids bigint[];
     v_count integer;
@@ -47,13 +47,15 @@ BEGIN
         INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
                                       metadata, reverses, created_at, posted_at, hash)
         SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r,
-               t.d, t.m::json, NULL, p_now, CASE WHEN t.p THEN NULL ELSE p_now END, t.h
+               t.d, t.m::json, NULL, coalesce(t.w, p_now),
+               CASE WHEN t.p THEN NULL ELSE coalesce(t.w, p_now) END, t.h
         FROM ROWS FROM (jsonb_to_recordset(p_doc -> 't')
-                        AS (p boolean, x timestamptz, r text, d text, m text, h text))
-             WITH ORDINALITY AS t(p, x, r, d, m, h, n)
-        RETURNING id, status, hash)
+                        AS (p boolean, x timestamptz, r text, d text, m text, h text,
+                            w timestamptz))
+             WITH ORDINALITY AS t(p, x, r, d, m, h, w, n)
+        RETURNING id, status, hash, created_at)
     INSERT INTO ledger_events (kind, transfer_id, payload, created_at)
-    SELECT 'created', t.id, json_build_object('hash', t.hash, 'status', t.status), p_now
+    SELECT 'created', t.id, json_build_object('hash', t.hash, 'status', t.status), t.created_at
     FROM t ORDER BY t.id;
 
     -- Posting ids follow the order of the postings: transfer hashes depend on it.
@@ -78,9 +80,9 @@ BEGIN
         hold_expires_at = LEAST(a.hold_expires_at, v.hx)
     FROM jsonb_to_recordset(p_doc -> 'a') AS v(id bigint, c text, s integer, pd bigint,
                                              pc bigint, qd bigint, qc bigint, lo bigint,
-                                             hi bigint, hx timestamptz, dr boolean)
+                                             hi bigint, hx timestamptz, o jsonb)
     WHERE a.id = v.id AND a.status = 'open' AND a.currency = v.c
-      AND (v_owners IS NULL OR NOT coalesce(v.dr, false) OR a.owner_ref = ANY(v_owners))
+      AND (v.o IS NULL OR v.o ? a.owner_ref)
       AND (a.hold_expires_at IS NULL OR a.hold_expires_at > p_now)
       AND (a.min_balance IS NULL
            OR a.posted_credits - a.posted_debits - a.pending_debits + v.lo >= a.min_balance)

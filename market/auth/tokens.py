@@ -69,17 +69,20 @@ def issue_token(session, user, name: str = "") -> tuple[ApiToken, str]:
     return token, plaintext
 
 
-def user_for_token(conn, plaintext: str) -> TokenUser | None:
-    """Return the active user a live token belongs to, with their roles, or None."""
+def user_for_token(read_rows, plaintext: str) -> TokenUser | None:
+    """Return the active user a live token belongs to, with their roles, or None.
+
+    ``read_rows(statement, params)`` runs the one query (market.connection.read_rows).
+    """
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    rows = conn.execute(_CALLER, {"token_hash": hash_token(plaintext)}).all()
+    rows = read_rows(_CALLER, {"token_hash": hash_token(plaintext)})
     if not rows:
         return None
-    first = rows[0]
-    grants = tuple(Grant(r.role, r.member_id) for r in rows if r.role is not None)
-    return TokenUser(first.id, first.email, first.name, first.locale, first.session_version,
-                     grants)
+    user_id, email, name, locale, session_version = rows[0][:5]
+    grants = tuple(Grant(role, member_id) for *_user, role, member_id in rows
+                   if role is not None)
+    return TokenUser(user_id, email, name, locale, session_version, grants)
 
 
 def revoke_token(session, user, token_id: int) -> ApiToken | None:

@@ -40,6 +40,7 @@ def statements_during(db, call) -> list[str]:
     return seen
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL it goes to psycopg directly: see below
 def test_a_bearer_token_is_checked_with_one_statement(client, db, world):
     seen = statements_during(db, lambda: client.get("/api/v1/me",
                                                     headers=world.as_("treasurer_a")))
@@ -121,11 +122,12 @@ def test_the_request_connection_goes_back_to_the_pool(client, db, world):
     assert pool.checkedout() == 0
 
 
-@pytest.mark.postgresql_only  # PostgreSQL's wire protocol
-def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world, tmp_path):
-    headers = world.as_("treasurer_a")
-    body = pay(world.accounts["a"], world.accounts["b"])
-    assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+def sent_to_postgresql(client, db, tmp_path, call) -> list[list[str]]:
+    """The messages libpq sends while ``call(client)`` runs the second time on a new pool.
+
+    The first call on a new connection also prepares its statements; the second is what
+    every later request costs.
+    """
     trace_path = tmp_path / "libpq.trace"
     traced = []
 
@@ -146,29 +148,51 @@ def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world
     with open(trace_path, "w") as trace_file:
         event.listen(db.engine, "connect", start_trace)
         try:
-            # The first request on a new connection also prepares the ledger's statement.
-            assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+            call(client)
             stop_traces()
             first = len(trace_path.read_text().splitlines())
             for dbapi_connection in traced:
                 trace(dbapi_connection)
-            response = client.post("/api/v1/transfers", headers=headers, json=body)
+            call(client)
         finally:
             event.remove(db.engine, "connect", start_trace)
             stop_traces()
             db.engine.dispose()
-    assert response.status_code == 201, response.json
-    # What the client sent during the second request: each Sync (or simple Query) is one
-    # round trip.
-    sent = [m.split("\t") for m in trace_path.read_text().splitlines()[first:]
+    assert len(traced) == 1
+    return [m.split("\t") for m in trace_path.read_text().splitlines()[first:]
             if m.startswith("F\t")]
+
+
+def round_trips(sent: list[list[str]]) -> list[list[str]]:
+    """Each Sync (or simple Query) the client sent is one round trip."""
+    return [m for m in sent if m[2] in ("Sync", "Query")]
+
+
+@pytest.mark.postgresql_only  # PostgreSQL's wire protocol
+def test_on_postgresql_a_bearer_token_is_one_prepared_round_trip(client, db, world, tmp_path):
+    def call(client):
+        assert client.get("/api/v1/me", headers=world.as_("treasurer_a")).status_code == 200
+
+    sent = sent_to_postgresql(client, db, tmp_path, call)
+    assert len(round_trips(sent)) == 1, sent
+    assert [m[2] for m in sent] == ["Bind", "Describe", "Execute", "Sync"]  # prepared
+
+
+@pytest.mark.postgresql_only  # PostgreSQL's wire protocol
+def test_on_postgresql_a_transfer_opens_no_transaction_to_read(client, db, world, tmp_path):
+    headers = world.as_("treasurer_a")
+    body = pay(world.accounts["a"], world.accounts["b"])
+
+    def call(client):
+        response = client.post("/api/v1/transfers", headers=headers, json=body)
+        assert response.status_code == 201, response.json
+
+    sent = sent_to_postgresql(client, db, tmp_path, call)
     text_sent = "\n".join("\t".join(m) for m in sent)
     for word in ("BEGIN", "ROLLBACK", "DEALLOCATE", "COMMIT"):
         assert word not in text_sent, text_sent
-    round_trips = [m for m in sent if m[2] in ("Sync", "Query")]
-    assert len(traced) == 1
     # The token, then the ledger's statement, which also checks who may debit the accounts.
-    assert len(round_trips) == 2, text_sent
+    assert len(round_trips(sent)) == 2, text_sent
 
 
 @pytest.mark.postgresql_only  # PostgreSQL's wire protocol

@@ -1,5 +1,6 @@
 """PostgreSQL's one-round-trip path: what ledger_apply writes, and when it hands over."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -277,3 +278,43 @@ def test_a_keyed_refusal_is_stored_by_the_general_path(engine, book, paths):
     with pytest.raises(ledger.InsufficientFunds):
         pay(engine, a, b, "1.00", idempotency=key)
     assert key.replayed and counts(engine)[0] == 1
+
+
+def test_concurrent_transfers_share_calls_and_each_gets_its_own_answer(engine, monkeypatch):
+    """Eight threads pay round a ring of accounts with no overdraft: many refusals."""
+    ring = make_book(engine, "RNG", limits=((0, None),) * 8)
+    for account in ring.members:
+        ledger.transfer(engine, [{"from": ring.system, "to": account, "amount": "3.00"}])
+    group = pgcache.cache_for(engine).group
+    sizes, run = [], group.run
+
+    def counting(item, flush):
+        return run(item, lambda plans: sizes.append(len(plans)) or flush(plans))
+    monkeypatch.setattr(group, "run", counting)
+    answers = {i: [] for i in range(8)}
+
+    def pay_next(i):
+        source, target = ring.members[i], ring.members[(i + 1) % 8]
+        for _ in range(25):
+            try:
+                answers[i].append(ledger.transfer(
+                    engine, [{"from": source, "to": target, "amount": "2.00"}],
+                    debit_owners=[f"member:{i}"]))
+            except ledger.InsufficientFunds as refused:
+                answers[i].append(refused)
+
+    threads = [threading.Thread(target=pay_next, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    paid = [t for i in range(8) for t in answers[i] if isinstance(t, dict)]
+    assert all(len(answers[i]) == 25 for i in range(8))
+    assert all(t["postings"][0]["from"] == ring.members[i]
+               for i in range(8) for t in answers[i] if isinstance(t, dict))
+    assert 0 < len(paid) < 200 and len({t["id"] for t in paid}) == len(paid)
+    assert max(sizes) > 1  # transfers of several threads went in one call
+    for t in paid:  # each as returned, and as stored with the time it was hashed with
+        assert ledger.get_transfer(engine, t["id"]) == t
+    assert invariant_problems(engine) == []
+    assert ledger.verify(engine)["ok"]
