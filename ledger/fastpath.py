@@ -81,7 +81,8 @@ def run_grouped(bind, request: dict, now: datetime, debit_owners=None) -> dict |
 
 
 def _account_ids(requests: list) -> list[int]:
-    return sorted({a for r in requests for a in rules.posting_account_ids(r["postings"])})
+    """The accounts that normalised requests (writer.request_of checked them) name."""
+    return sorted({a for r in requests for p in r["postings"] for a in (p["from"], p["to"])})
 
 
 def _plan(requests: list, account_ids: list[int], cache, now: datetime,
@@ -106,13 +107,13 @@ def _plan(requests: list, account_ids: list[int], cache, now: datetime,
 
 def document(plans: list[Plan], key: dict | None = None) -> str:
     """The ledger_apply document writing the plans' transfers in order, as one batch."""
-    rows = [(r, plan.now) for plan in plans for r in plan.rows]
+    rows = [(r, when) for plan in plans for when in (plan.now.isoformat(),) for r in plan.rows]
     items = [item for plan in plans for item in plan.items]
     doc = {
         "t": [{"p": r["pending"], "x": _iso(r["expires_at"]), "r": r["reference"],
-               "d": r["description"], "m": json.dumps(r["metadata"]), "h": r["hash"],
-               "w": _iso(now)}
-              for r, now in rows],
+               "d": r["description"], "m": json.dumps(r["metadata"]) if r["metadata"] else "{}",
+               "h": r["hash"], "w": when}
+              for r, when in rows],
         # A posting names its transfer by its 1-based place in the batch.
         "p": [{"t": n, "s": p.source, "d": p.target, "a": p.amount, "c": p.currency}
               for n, item in enumerate(items, 1) for p in item.postings],

@@ -10,6 +10,7 @@ from market import database, models  # noqa: F401  (engine events; every table k
 from market.config import ROOT, Config
 from market.errors import register_error_handlers
 from market.extensions import api, babel, csrf, db, login_manager, migrate
+from market.sessions import CookieSessionInterface
 
 SUPPORTED_LOCALES = ("fr", "en")
 
@@ -36,6 +37,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     app.config.from_object(config or Config)
     (config or Config).check()
+    app.session_interface = CookieSessionInterface()
     if hops := app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
