@@ -30,10 +30,10 @@ class Config:
     # database restart or a firewall may have cut while nobody used them), and pool_recycle
     # replaces connections after 30 minutes. A connection that dies while in use fails its
     # request once; SQLAlchemy then invalidates the whole pool, so the next ones reconnect.
-    # One pooled connection per gunicorn thread (`make run`: 8), kept rather than closed
-    # and reopened (with its prepared statements lost) whenever the load dips.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800,
-                                 "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", "8"))}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
+    # PostgreSQL: one pooled connection per gunicorn thread (`make run`: 8), kept rather
+    # than closed and reopened (its prepared statements lost) whenever the load dips.
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "8"))
     STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "sk_test_intercoop")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_intercoop")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")

@@ -79,7 +79,9 @@ def run_grouped(bind, account_ids: list[int], plan: Callable, document: Callable
     Threads of this process writing at the same time share one ledger_apply call
     (ledger.store.groupcommit); `document(plans)` makes its document. Returns the written
     transfers, or None. A refused group is applied again one plan at a time, each by its
-    own thread, so that the refusal falls on the transfer it concerns.
+    own thread, so that the refusal falls on the transfer it concerns. A failure of the
+    leader's connection reaches the whole group: the group may have committed before it
+    failed, so writing its transfers again could write them twice.
     """
     cache = pgcache.cache_for(bind)
     with _raw(bind) as raw:

@@ -39,3 +39,14 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
     response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"},
                                      environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert response.get_data(as_text=True) == "203.0.113.9"
+
+
+def test_on_postgresql_the_pool_keeps_a_connection_per_thread():
+    from market import create_app
+    from market.extensions import db
+
+    config = type("Pooled", (Config,), {"DATABASE_POOL_SIZE": 12, "SQLALCHEMY_DATABASE_URI":
+                                        "postgresql+psycopg://u@127.0.0.1:1/none"})
+    with create_app(config).app_context():  # the engine connects on first use only
+        assert db.engine.pool.size() == 12
+        assert db.engine.pool._recycle == 1800
