@@ -20,7 +20,7 @@ class _Slot:
 
     def __init__(self, item) -> None:
         self.item = item
-        self.done = threading.Event()
+        self.done: threading.Event | None = None  # made only for a thread that waits
         self.lead = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -44,6 +44,7 @@ class GroupCommit:
         slot = _Slot(item)
         with self._lock:
             if self._busy:
+                slot.done = threading.Event()
                 self._waiting.append(slot)
             else:
                 self._busy = slot.lead = True
