@@ -96,9 +96,10 @@ def list_accounts(args: dict):
     """List the accounts the caller may read, by id; ?member= and ?currency= filter."""
     who = viewer()
     owner = policy.check_member_filter(who, args.get("member"))
-    after = cursor_id(args["cursor"]) or 0
-    found = ledger.list_accounts(reader(), owner_ref=owner, currency=args.get("currency"))
-    items = [a for a in policy.visible_accounts(who, found) if a["id"] > after]
+    items = ledger.list_accounts(
+        reader(), owner_ref=owner, owner_refs=policy.readable_owners(who),
+        currency=args.get("currency"), after=cursor_id(args["cursor"]) or 0,
+        limit=args["limit"] + 1)
     more = len(items) > args["limit"]
     items = items[:args["limit"]]
     return page_of([policy.with_owner(a) for a in items], items[-1]["id"] if more else None)

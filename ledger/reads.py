@@ -1,5 +1,6 @@
 """Reading the ledger: accounts, transfers, statements, balances as of a date, trial balance."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, select, union_all
@@ -22,14 +23,22 @@ def get_account(bind, account_id: int, *, now: datetime | None = None) -> dict:
     return read(bind, lambda conn: account_row(conn, account_id, now))
 
 
-def list_accounts(bind, *, owner_ref: str | int | None = None, currency: str | None = None,
+def list_accounts(bind, *, owner_ref: str | int | None = None,
+                  owner_refs: Collection[str] | None = None, currency: str | None = None,
+                  after: int = 0, limit: int | None = None,
                   now: datetime | None = None) -> list[dict]:
-    """Accounts, optionally of one owner or one currency, by id."""
+    """Accounts by id, optionally of one owner (or of any of `owner_refs`) or one currency.
+
+    `after` and `limit` page through them in the database: ids above `after`, at most
+    `limit` of them.
+    """
     query = (select(accounts, currencies.c.scale)
              .join(currencies, currencies.c.code == accounts.c.currency)
-             .order_by(accounts.c.id))
+             .where(accounts.c.id > after).order_by(accounts.c.id).limit(limit))
     if owner_ref is not None:
         query = query.where(accounts.c.owner_ref == str(owner_ref))
+    if owner_refs is not None:
+        query = query.where(accounts.c.owner_ref.in_(sorted(owner_refs)))
     if currency is not None:
         query = query.where(accounts.c.currency == currency)
     at = now or now_utc()

@@ -217,9 +217,9 @@ def check_member_filter(viewer: Viewer, member_id: int | None) -> str | None:
     raise forbidden(member_id=member_id)
 
 
-def visible_accounts(viewer: Viewer, accounts: list[dict]) -> list[dict]:
-    """Keep the accounts the viewer may read."""
-    return [a for a in accounts if viewer.reads(a["owner_ref"])]
+def readable_owners(viewer: Viewer) -> list[str] | None:
+    """The owner references whose accounts the viewer may read (None: every account)."""
+    return None if viewer.network else [owner_ref(m) for m in sorted(viewer.readers)]
 
 
 def check_account_creation(viewer: Viewer, session, data: dict) -> None:
@@ -249,12 +249,7 @@ def check_transfer_listing(viewer: Viewer, bind, account_id: int | None) -> None
 
 def readable_accounts(viewer: Viewer, bind, currency: str | None = None) -> list[dict]:
     """Every account the viewer may read, by id (optionally of one currency)."""
-    if viewer.network:
-        return ledger.list_accounts(bind, currency=currency)
-    found = [a for member_id in sorted(viewer.readers)
-             for a in ledger.list_accounts(bind, owner_ref=owner_ref(member_id),
-                                           currency=currency)]
-    return sorted(found, key=lambda a: a["id"])
+    return ledger.list_accounts(bind, owner_refs=readable_owners(viewer), currency=currency)
 
 
 def member_names(session, refs) -> dict[str | None, str]:

@@ -269,6 +269,19 @@ def test_trial_balance_sums_to_zero_in_every_currency(engine, book):
     assert {t["debits"] for t in totals} == {"10.00", "5"}
 
 
+def test_accounts_are_listed_a_page_at_a_time_for_the_owners_given(engine, book):
+    a, b, c = book.members  # member:0, member:1, member:2; then the unowned system account
+    mine = ledger.list_accounts(engine, owner_refs=["member:0", "member:2"])
+    assert [x["id"] for x in mine] == [a, c]
+    assert ledger.list_accounts(engine, owner_refs=[]) == []
+    every = [x["id"] for x in ledger.list_accounts(engine)]
+    assert every == sorted([book.system, a, b, c])
+    first = ledger.list_accounts(engine, limit=2)
+    rest = ledger.list_accounts(engine, after=first[-1]["id"], limit=2)
+    assert [x["id"] for x in first + rest] == every
+    assert ledger.list_accounts(engine, after=every[-1]) == []
+
+
 def test_accounts_list_by_owner_and_limits_default_to_no_overdraft(engine, book):
     account = ledger.create_account(engine, "EUR", "shop", owner_ref=42)
     assert account["min_balance"] == "0.00" and account["max_balance"] is None
