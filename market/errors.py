@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from market import field_messages
+
 log = logging.getLogger(__name__)
 
 #: Default machine code for each HTTP status we produce.
@@ -105,6 +107,8 @@ def wants_json() -> bool:
 def render_error(status: int, code: str, message: str, details=None, headers=None):
     """Answer an error as JSON for programs or as an HTML page for people."""
     if wants_json():
+        if code == "validation_error" and details and "fields" in details:
+            details = {**details, "fields": field_messages.translate(details["fields"])}
         return error_body(code, message, details), status, headers or {}
     page = render_template("errors/error.html", status=status, code=code, message=message)
     return page, status, headers or {}

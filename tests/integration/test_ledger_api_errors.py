@@ -203,7 +203,7 @@ def test_bad_amounts_are_refused(client, db, world, amount, code):
 def test_an_unknown_account_in_a_body_is_a_validation_error_not_a_404(client, db, world):
     error = refused(client, db, world, "treasurer_a", "/api/v1/transfers",
                     pay(world.accounts["a"], 999_999), status=422, code="validation_error")
-    assert error["details"]["fields"] == {"postings.0.to": ["Unknown account."]}
+    assert error["details"]["fields"] == {"postings.0.to": ["Compte inconnu."]}
 
 
 @pytest.mark.parametrize("body", [
@@ -296,3 +296,24 @@ def test_a_ledger_refusal_reads_in_french_and_keeps_the_ledgers_reason(client, d
     assert (response.status_code, error["code"]) == (422, "insufficient_funds")
     assert error["message"].startswith("Provision insuffisante")
     assert str(a) in error["details"]["reason"]
+
+
+def test_field_messages_read_in_french_unless_english_is_asked(client, db, world):
+    a = world.accounts["a"]
+    body = {"postings": [{"from": a, "to": "x", "amount": "1.00"}], "surprise": 1,
+            "timeout_seconds": 0}
+    french = refused(client, db, world, "treasurer_a", "/api/v1/transfers", body,
+                     status=422, code="validation_error")["details"]["fields"]
+    english = refused(client, db, world, "treasurer_a", "/api/v1/transfers", body,
+                      status=422, code="validation_error",
+                      environ_overrides={"HTTP_ACCEPT_LANGUAGE": "en"})["details"]["fields"]
+    assert french["surprise"] == ["Champ inconnu."]
+    assert french["postings"]["0"]["to"] == ["Nombre entier attendu."]
+    assert french["timeout_seconds"] == ["Entre 1 et 31622400."]
+    assert english["surprise"] == ["Unknown field."]
+    assert english["timeout_seconds"] == ["Between 1 and 31622400."]
+    # The ledger's own field messages (it knows no Flask) are translated the same way.
+    same = {"postings": [{"from": a, "to": a, "amount": "1.00"}]}
+    ledger_fields = refused(client, db, world, "treasurer_a", "/api/v1/transfers", same,
+                            status=422, code="validation_error")["details"]["fields"]
+    assert ledger_fields == {"postings.0": ["from et to désignent le même compte."]}
