@@ -24,6 +24,8 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 bp.register_error_handler(ledger.LedgerError, policy.render_refusal)
 
 ID = f"int(min=1, max={MAX_ID})"
+#: Accounts per page of the accounts list.
+ACCOUNTS_PAGE = 100
 
 
 def N_(message: str) -> str:
@@ -90,9 +92,14 @@ def accounts():
     """Accounts the user may read, with balances; the network filters by currency."""
     who = viewer()
     currency = (request.args.get("currency") or "").strip()[:16] or None
-    found = policy.readable_accounts(who, reader(), currency)
+    after = request.args.get("after", 0, type=int)
+    after = after if 0 <= after <= MAX_ID else 0
+    found = policy.readable_accounts(who, reader(), currency, after, ACCOUNTS_PAGE + 1)
+    following = found[ACCOUNTS_PAGE - 1]["id"] if len(found) > ACCOUNTS_PAGE else None
+    found = found[:ACCOUNTS_PAGE]
     return render_template(
         "ledger/accounts.html", accounts=found, currency=currency, network=who.network,
+        following=following,
         currencies=ledger.list_currencies(reader()) if who.network else [],
         owners=policy.member_names(db.session, {a["owner_ref"] for a in found}))
 

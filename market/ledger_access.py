@@ -247,9 +247,11 @@ def check_transfer_listing(viewer: Viewer, bind, account_id: int | None) -> None
         raise not_found(account_id=account_id)
 
 
-def readable_accounts(viewer: Viewer, bind, currency: str | None = None) -> list[dict]:
-    """Every account the viewer may read, by id (optionally of one currency)."""
-    return ledger.list_accounts(bind, owner_refs=readable_owners(viewer), currency=currency)
+def readable_accounts(viewer: Viewer, bind, currency: str | None = None, after: int = 0,
+                      limit: int | None = None) -> list[dict]:
+    """The accounts the viewer may read, by id (optionally of one currency), after `after`."""
+    return ledger.list_accounts(bind, owner_refs=readable_owners(viewer), currency=currency,
+                                after=after, limit=limit)
 
 
 def member_names(session, refs) -> dict[str | None, str]:

@@ -5,6 +5,7 @@ import re
 import pytest
 
 import ledger
+from ledger import web as ledger_web
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import log_in
 
@@ -34,6 +35,17 @@ def test_a_member_treasurer_sees_their_accounts_and_not_the_others(client, world
     names = ("a", "a_line", "a_sol")
     assert account_ids(html) == {world.accounts[n] for n in names}
     assert "70,00" in html and "Coop A" in html and "Coop B" not in html
+
+
+def test_the_accounts_list_goes_a_page_at_a_time(client, world, monkeypatch):
+    monkeypatch.setattr(ledger_web, "ACCOUNTS_PAGE", 2)
+    seen, path = [], "/ledger/accounts"
+    while path:
+        html = page(client, world, "network_treasurer", path)
+        seen += sorted(account_ids(html))
+        following = re.search(r'<a rel="next" href="([^"]+)"', html)
+        path = following and following.group(1).replace("&amp;", "&")
+    assert seen == sorted(world.accounts.values())
 
 
 def test_a_network_treasurer_sees_every_account_and_filters_by_currency(client, world):
