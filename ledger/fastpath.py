@@ -53,7 +53,7 @@ def run(bind, requests: list, atomic: bool, now: datetime, key: dict | None = No
     one transfer (`one`), the list of transfers, or one {ok, transfer} per item.
     `debit_owners`: ledger_apply refuses a debited account owned by none of them.
     """
-    account_ids = _account_ids(requests)
+    account_ids = writer.account_ids(requests)
     if key is not None:
         key = {**key, "w": "one" if one else "list" if atomic else "items"}
 
@@ -73,16 +73,11 @@ def run_grouped(bind, request: dict, now: datetime, debit_owners=None) -> dict |
     None when the general path must run. A group that ledger_apply refuses is written again
     one transfer at a time, so that one refusal never fails another caller's transfer.
     """
-    account_ids = _account_ids([request])
+    account_ids = writer.account_ids([request])
     written = pgfast.run_grouped(
         bind, account_ids, lambda cache: _plan([request], account_ids, cache, now,
                                                debit_owners), document)
     return None if written is None else written[0]
-
-
-def _account_ids(requests: list) -> list[int]:
-    """The accounts that normalised requests (writer.request_of checked them) name."""
-    return sorted({a for r in requests for p in r["postings"] for a in (p["from"], p["to"])})
 
 
 def _plan(requests: list, account_ids: list[int], cache, now: datetime,

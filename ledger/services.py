@@ -60,7 +60,7 @@ def hold(bind, postings: Sequence[Mapping], timeout_seconds: int | None = None, 
 def _transfer(conn: Connection, request: dict, now: datetime,
               debit_owners: Collection[str] | None) -> dict:
     _check_debit_owners(conn, [request], debit_owners)
-    locked = repo.lock_accounts(conn, rules.posting_account_ids(request["postings"]))
+    locked = repo.lock_accounts(conn, writer.account_ids([request]))
     holds.expire_due(conn, locked, now)
     item = writer.check(request, locked, now)
     return writer.write(conn, [item], locked, now)[0]
@@ -148,7 +148,7 @@ def _indexed(index: int, call, atomic: bool):
 def _batch(conn: Connection, requests: list, atomic: bool, now: datetime,
            debit_owners: Collection[str] | None) -> list:
     _check_debit_owners(conn, requests, debit_owners)
-    locked = repo.lock_accounts(conn, _account_ids(requests))
+    locked = repo.lock_accounts(conn, writer.account_ids(requests))
     holds.expire_due(conn, locked, now)
     taken = _taken_references(conn, [r for r in requests if isinstance(r, dict)])
     checked = _check_all(requests, atomic, locked, taken, now)
@@ -179,11 +179,6 @@ def _check_debit_owners(conn: Connection, requests: list,
     postings = [r["postings"] if isinstance(r, dict) else () for r in requests]
     owners = account_owners(conn, [p["from"] for items in postings for p in items])
     rules.check_debit_owners(postings, owners, set(debit_owners))
-
-
-def _account_ids(requests: list) -> list[int]:
-    return [a for r in requests if isinstance(r, dict)
-            for a in rules.posting_account_ids(r["postings"])]
 
 
 def _check_all(requests: list, atomic: bool, locked, taken: set, now: datetime) -> list:

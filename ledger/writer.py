@@ -53,9 +53,18 @@ def request_of(raw: Mapping) -> dict:
     if fields:
         raise ValidationError("The transfer is not valid.", fields=fields)
     rules.posting_account_ids(raw.get("postings"))
-    return {"postings": list(raw["postings"]), "description": description,
+    postings = [p if isinstance(p, Mapping) else
+                {"from": p.source, "to": p.target, "amount": p.amount, "currency": p.currency}
+                for p in raw["postings"]]
+    return {"postings": postings, "description": description,
             "reference": reference, "metadata": metadata, "pending": pending,
             "timeout_seconds": timeout}
+
+
+def account_ids(requests: list) -> list[int]:
+    """The accounts that normalised requests name, ascending (a batch's errors skipped)."""
+    return sorted({a for r in requests if isinstance(r, dict)
+                   for p in r["postings"] for a in (p["from"], p["to"])})
 
 
 def check(request: dict, locked: Locked, now: datetime) -> NewTransfer:
