@@ -31,8 +31,8 @@ class Config:
     # replaces connections after 30 minutes. A connection that dies while in use fails its
     # request once; SQLAlchemy then invalidates the whole pool, so the next ones reconnect.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
-    # PostgreSQL: one pooled connection per gunicorn thread (`make run`: 8), kept rather
-    # than closed and reopened (its prepared statements lost) whenever the load dips.
+    # PostgreSQL: pooled connections per process, kept rather than closed and reopened (their
+    # prepared statements lost) whenever the load dips; requests beyond them wait their turn.
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "8"))
     STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "sk_test_intercoop")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_intercoop")

@@ -4,7 +4,8 @@ A thread that finds no write in flight leads: it writes its own item together wi
 that arrived while the previous group was being written, and hands the lead to the next
 waiting thread. Under load a group holds several transfers for the price of one round
 trip, one function call and one commit; alone, a thread writes at once and waits for
-nothing. Each thread flushes with its own connection, so no connection is shared.
+nothing. Each thread flushes with its own connection, so no connection is shared. Under
+gunicorn's gevent workers the threads are greenlets (the threading module is patched).
 """
 
 import threading

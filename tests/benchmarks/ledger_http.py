@@ -3,10 +3,10 @@
     .venv/bin/python tests/benchmarks/ledger_http.py --database-url URL [--seconds 10]
 
 Migrates the database at URL (use a scratch one), adds a member with a treasurer, an API
-token and 200 accounts with wide credit lines, starts gunicorn (`--no-control-socket`,
-gthread, 2 workers x 8 threads by default, as `make run`: a worker never queues a client
-behind its threads, and its threads share writes through the ledger's group commit) on a
-free loopback port, and drives transfers between random accounts of that member from 8
+token and 200 accounts with wide credit lines, starts gunicorn with the settings of
+`make run` (gunicorn.conf.py: 2 gevent workers on PostgreSQL, whose concurrent requests
+share writes through the ledger's group commit; 2 x 8 threads on SQLite) on a free
+loopback port, and drives transfers between random accounts of that member from 8
 client threads (keep-alive sockets, with a lean client: it shares the two cores with the
 server), for a bounded time and count. Prints JSON lines: transfers/s, p50/p95/p99
 latency, statuses, CPU per request of gunicorn, of the PostgreSQL backends and of this
@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import random
+import runpy
 import secrets
 import socket
 import subprocess
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 sys.path.insert(0, str(ROOT))
 
 from ledger_throughput import pgbench  # noqa: E402
@@ -74,6 +76,17 @@ def prepare(url: str, as_network: bool) -> tuple[str, list[int]]:
     return token, ids
 
 
+def served_by(args) -> dict:
+    """The gunicorn layout the server ran with: the options given, else gunicorn.conf.py's
+    (which reads DATABASE_URL from the environment, as the server does)."""
+    settings = runpy.run_path(str(GUNICORN_CONF))
+    layout = {option: getattr(args, option) if getattr(args, option) is not None
+              else settings.get(option) for option in ("workers", "worker_class", "threads")}
+    if layout["worker_class"] != "gthread":
+        layout.pop("threads")
+    return layout
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -83,10 +96,12 @@ def free_port() -> int:
 def start_server(url: str, port: int, args) -> subprocess.Popen:
     """Start gunicorn on 127.0.0.1:port and wait until /healthz answers."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(16)}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket",
-               "--workers", str(args.workers), "--worker-class", args.worker_class,
-               "--threads", str(args.threads), "--keep-alive", str(args.keep_alive),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(GUNICORN_CONF),
+               "--keep-alive", str(args.keep_alive), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", "wsgi:app"]
+    for option in ("workers", "worker_class", "threads"):  # what is not given comes from the file
+        if getattr(args, option) is not None:
+            command[1:1] = [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -237,10 +252,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--keep-alive", type=int, default=2, help="seconds (gthread only)")
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--worker-class", help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's (gthread only)")
+    parser.add_argument("--keep-alive", type=int, default=2, help="seconds")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--as-network", action="store_true",
                         help="use a network treasurer's token (no ownership check)")
@@ -250,6 +265,7 @@ def main() -> None:
     from market.config import database_url
 
     url = database_url(args.database_url)
+    os.environ["DATABASE_URL"] = url  # for gunicorn.conf.py, here and in the server
     token, ids = prepare(url, args.as_network)
     port = free_port()
     server = start_server(url, port, args)
@@ -269,8 +285,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(json.dumps({"case": f"http_{args.clients}", "workers": args.workers,
-                      "worker_class": args.worker_class, "threads": args.threads,
+    print(json.dumps({"case": f"http_{args.clients}", **served_by(args),
                       "caller": "network" if args.as_network else "member", **result}),
           flush=True)
     if url.startswith("postgresql") and not args.no_pgbench:
