@@ -114,7 +114,7 @@ def run_case(url, ids, case, workers, seconds) -> dict:
 
 
 def pgbench(url: str, seconds: int = 20) -> float | None:
-    """TPC-B on the same server, scale 10, 8 clients, in a scratch database bench_pgbench."""
+    """TPC-B on the same server, scale 10, 8 clients, in a scratch database `<name>_pgbench`."""
     if not shutil.which("pgbench"):
         return None
     parts = make_url(url)
@@ -122,15 +122,14 @@ def pgbench(url: str, seconds: int = 20) -> float | None:
            "PGUSER": parts.username or "postgres"}
     if parts.password:
         env["PGPASSWORD"] = parts.password
-    subprocess.run(["dropdb", "--if-exists", "bench_pgbench"], env=env, check=True,
+    scratch = f"{parts.database}_pgbench"  # one per benchmark database: runs may overlap
+    subprocess.run(["dropdb", "--if-exists", scratch], env=env, check=True, capture_output=True)
+    subprocess.run(["createdb", scratch], env=env, check=True)
+    subprocess.run(["pgbench", "-i", "-q", "-s", "10", scratch], env=env, check=True,
                    capture_output=True)
-    subprocess.run(["createdb", "bench_pgbench"], env=env, check=True)
-    subprocess.run(["pgbench", "-i", "-q", "-s", "10", "bench_pgbench"], env=env, check=True,
-                   capture_output=True)
-    out = subprocess.run(["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), "bench_pgbench"],
+    out = subprocess.run(["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), scratch],
                          env=env, check=True, capture_output=True, text=True).stdout
-    subprocess.run(["dropdb", "--if-exists", "bench_pgbench"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", scratch], env=env, check=True, capture_output=True)
     for line in out.splitlines():
         if line.startswith("tps = "):
             return float(line.split()[2])
