@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from market import database, models  # noqa: F401  (engine events; every table known)
@@ -57,6 +58,13 @@ def register_extensions(app: Flask) -> None:
             "pool_size": app.config["DATABASE_POOL_SIZE"],
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
+    if (app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+            and app.config["API_CALLER_CACHE_SECONDS"] > 0):
+        from market.auth.callers import CallerCache
+
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+        app.extensions["api_callers"] = CallerCache(url.render_as_string(hide_password=False),
+                                                    app.config["API_CALLER_CACHE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -34,6 +34,9 @@ class Config:
     # PostgreSQL: pooled connections per process, kept rather than closed and reopened (their
     # prepared statements lost) whenever the load dips; requests beyond them wait their turn.
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "8"))
+    # PostgreSQL: how long a process may remember who an API token belongs to at most; it
+    # forgets at once when accounts or tokens change (market.auth.callers). 0: never.
+    API_CALLER_CACHE_SECONDS = float(os.environ.get("API_CALLER_CACHE_SECONDS", "60"))
     STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "sk_test_intercoop")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_intercoop")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")

@@ -1,6 +1,6 @@
 """Request authentication (session cookie or bearer token) and CSRF, checked in one place."""
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,11 +36,12 @@ def load_user(session_id: str) -> User | None:
 
 @login_manager.request_loader
 def load_user_from_token(req) -> TokenUser | User | None:
-    """Authenticate calls that carry ``Authorization: Bearer <token>``, in one query."""
+    """Authenticate calls that carry ``Authorization: Bearer <token>``, in one query at most."""
     token = bearer_token()
     if token is None:
         return None
-    user = user_for_token(connection.read_rows, token)
+    callers = current_app.extensions.get("api_callers")  # PostgreSQL only
+    user = user_for_token(connection.read_rows, token, callers)
     if user is not None and not req.path.startswith("/api/"):
         # Pages work on the ORM row (password change, memberships): load it, rarely.
         user = db.session.get(User, user.id)

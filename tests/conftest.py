@@ -133,6 +133,8 @@ def app(database):
 
     with app.app_context():
         yield app
+        if (callers := app.extensions.get("api_callers")) is not None:
+            callers.stop()  # its listening connection closes within a second
         _db.session.remove()
         for engine in _db.engines.values():
             engine.dispose()

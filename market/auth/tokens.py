@@ -69,14 +69,23 @@ def issue_token(session, user, name: str = "") -> tuple[ApiToken, str]:
     return token, plaintext
 
 
-def user_for_token(read_rows, plaintext: str) -> TokenUser | None:
+def user_for_token(read_rows, plaintext: str, callers=None) -> TokenUser | None:
     """Return the active user a live token belongs to, with their roles, or None.
 
-    ``read_rows(statement, params)`` runs the one query (market.connection.read_rows).
+    ``read_rows(statement, params)`` runs the one query (market.connection.read_rows);
+    ``callers``, a market.auth.callers.CallerCache, may answer without it.
     """
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
-    rows = read_rows(_CALLER, {"token_hash": hash_token(plaintext)})
+
+    def read(token_hash: str) -> TokenUser | None:
+        return _caller(read_rows(_CALLER, {"token_hash": token_hash}))
+
+    token_hash = hash_token(plaintext)
+    return callers.lookup(token_hash, read) if callers is not None else read(token_hash)
+
+
+def _caller(rows: list[tuple]) -> TokenUser | None:
     if not rows:
         return None
     user_id, email, name, locale, session_version = rows[0][:5]
