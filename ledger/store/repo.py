@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.core.errors import TransferNotFound
 from ledger.core.model import AccountState, Delta, Posting
+from ledger.store import sqliteraw
 from ledger.store.tables import accounts, currencies, events, postings, transfers
 
 _LOCK_ACCOUNTS = (
@@ -34,6 +35,11 @@ _UPDATE_ACCOUNT = (
 )
 
 
+def _sqlite(conn: Connection) -> bool:
+    # SQLite's hot statements skip SQLAlchemy's execution layer (ledger.store.sqliteraw).
+    return conn.dialect.name == "sqlite"
+
+
 class Locked:
     """Accounts locked for the rest of a transaction: states, scales and hold expiries."""
 
@@ -53,12 +59,12 @@ def lock_accounts(conn: Connection, ids: Iterable[int], into: Locked | None = No
     wanted = sorted(set(ids) - locked.accounts.keys())
     if not wanted:
         return locked
-    for row in conn.execute(_LOCK_ACCOUNTS, {"ids": wanted}):
-        locked.accounts[row.id] = AccountState(
-            row.id, row.currency, row.status, row.min_balance, row.max_balance,
-            row.posted_debits, row.posted_credits, row.pending_debits, row.pending_credits)
-        locked.scales[row.currency] = row.scale
-        locked.hold_expires_at[row.id] = row.hold_expires_at
+    rows = (sqliteraw.lock_accounts(conn, wanted) if _sqlite(conn)
+            else conn.execute(_LOCK_ACCOUNTS, {"ids": wanted}))
+    for *state, hold_expires_at, scale in rows:
+        locked.accounts[state[0]] = AccountState(*state)
+        locked.scales[state[1]] = scale
+        locked.hold_expires_at[state[0]] = hold_expires_at
     return locked
 
 
@@ -70,12 +76,16 @@ def update_accounts(conn: Connection, deltas: Mapping[int, Delta], locked: Locke
         rows.append({"b_id": account_id, "b_pd": d.posted_debits, "b_pc": d.posted_credits,
                      "b_qd": d.pending_debits, "b_qc": d.pending_credits,
                      "b_hx": locked.hold_expires_at.get(account_id)})
-    if rows:
+    if rows and _sqlite(conn):
+        sqliteraw.update_accounts(conn, [tuple(row.values()) for row in rows])
+    elif rows:
         conn.execute(_UPDATE_ACCOUNT, rows)
 
 
 def insert_transfers(conn: Connection, rows: list[dict]) -> list[int]:
     """Insert transfers in one statement and return their ids in the same order."""
+    if _sqlite(conn):
+        return sqliteraw.insert(conn, transfers, rows, returning_ids=True)
     stmt = insert(transfers).returning(transfers.c.id, sort_by_parameter_order=True)
     if len(rows) == 1:
         return [conn.execute(stmt, rows[0]).scalar_one()]
@@ -88,12 +98,17 @@ def insert_postings(conn: Connection, transfer_postings: Iterable[tuple[int, Ite
     rows = [{"transfer_id": tid, "debit_account_id": p.source, "credit_account_id": p.target,
              "amount": p.amount, "currency": p.currency}
             for tid, items in transfer_postings for p in items]
-    conn.execute(insert(postings), rows)
+    if _sqlite(conn):
+        sqliteraw.insert(conn, postings, rows)
+    else:
+        conn.execute(insert(postings), rows)
 
 
 def insert_events(conn: Connection, rows: list[dict]) -> None:
     """Append events to the log (unsealed: the sealer chains them later)."""
-    if rows:
+    if rows and _sqlite(conn):
+        sqliteraw.insert(conn, events, rows)
+    elif rows:
         conn.execute(insert(events), rows)
 
 

@@ -33,7 +33,9 @@ def chain(engine) -> list:
         return conn.execute(select(events).order_by(events.c.seq)).all()
 
 
-def test_a_round_writes_every_link_in_one_statement(engine, book):
+def test_a_round_writes_every_link_in_one_statement(engine, book, monkeypatch):
+    # Writers seal now and then by themselves: not during these five.
+    monkeypatch.setitem(sealer._pending, "count", 0)
     for _ in range(5):
         pay(engine, book)
     seen = []
