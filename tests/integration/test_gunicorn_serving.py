@@ -24,25 +24,19 @@ CONF = ROOT / "gunicorn.conf.py"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def settings(database_url: str) -> dict:
+def settings(monkeypatch, database_url: str) -> dict:
     """gunicorn.conf.py's settings when DATABASE_URL is `database_url`."""
-    saved = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = database_url
-    try:
-        return runpy.run_path(str(CONF))
-    finally:
-        if saved is None:
-            del os.environ["DATABASE_URL"]
-        else:
-            os.environ["DATABASE_URL"] = saved
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return runpy.run_path(str(CONF))
 
 
-def test_postgresql_is_served_by_greenlets_and_sqlite_by_threads():
-    postgres = settings("postgresql+psycopg://db.example.org/intercoop")
+def test_postgresql_is_served_by_greenlets_and_sqlite_by_threads(monkeypatch):
+    postgres = settings(monkeypatch, "postgresql+psycopg://db.example.org/intercoop")
     assert postgres["worker_class"] == "gevent"
-    sqlite = settings("sqlite:////srv/intercoop.sqlite")
+    sqlite = settings(monkeypatch, "sqlite:////srv/intercoop.sqlite")
     assert (sqlite["worker_class"], sqlite["threads"]) == ("gthread", 8)
-    assert settings("")["worker_class"] == "gthread"  # make run's default database is SQLite
+    # make run's default database is SQLite
+    assert settings(monkeypatch, "")["worker_class"] == "gthread"
 
 
 @pytest.fixture
