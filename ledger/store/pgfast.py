@@ -55,6 +55,16 @@ def _raw(bind):
             conn.close()
 
 
+@contextmanager
+def _planned(bind, account_ids: list[int], plan: Callable):
+    """The raw connection, the process's cache (taught the currencies of `account_ids`) and
+    what `plan(cache)` makes of them."""
+    cache = pgcache.cache_for(bind)
+    with _raw(bind) as raw:
+        cache.learn(raw, account_ids)
+        yield raw, cache, plan(cache)
+
+
 def run(bind, account_ids: list[int], plan: Callable, now, keyed: bool = False):
     """Apply what `plan(cache)` returns as (doc, finish); None means take the general path.
 
@@ -62,10 +72,7 @@ def run(bind, account_ids: list[int], plan: Callable, now, keyed: bool = False):
     and returns None itself when it cannot plan; `finish(ids)` makes the result. `keyed`:
     the document carries an idempotency key to store with the writes.
     """
-    cache = pgcache.cache_for(bind)
-    with _raw(bind) as raw:
-        cache.learn(raw, account_ids)
-        planned = plan(cache)
+    with _planned(bind, account_ids, plan) as (raw, cache, planned):
         if planned is None:
             return None
         doc, finish = planned
@@ -83,10 +90,7 @@ def run_grouped(bind, account_ids: list[int], plan: Callable, document: Callable
     leader's connection reaches the whole group: the group may have committed before it
     failed, so writing its transfers again could write them twice.
     """
-    cache = pgcache.cache_for(bind)
-    with _raw(bind) as raw:
-        cache.learn(raw, account_ids)
-        planned = plan(cache)
+    with _planned(bind, account_ids, plan) as (raw, cache, planned):
         if planned is None:
             return None
 
