@@ -51,18 +51,19 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this application."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+    postgres = uri.startswith("postgresql")
+    if postgres:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_size": app.config["DATABASE_POOL_SIZE"],
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
-    if (app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-            and app.config["API_CALLER_CACHE_SECONDS"] > 0):
+    if postgres and app.config["API_CALLER_CACHE_SECONDS"] > 0:
         from market.auth.callers import CallerCache
 
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+        url = make_url(uri).set(drivername="postgresql")
         app.extensions["api_callers"] = CallerCache(url.render_as_string(hide_password=False),
                                                     app.config["API_CALLER_CACHE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)

@@ -57,7 +57,6 @@ class CallerCache:
         self.conninfo = conninfo
         self.seconds = seconds
         self.generation = 0
-        self.listening = False
         self._entries: dict[str, tuple[float, object]] = {}
         self._pid: int | None = None  # the process whose listener runs (gunicorn forks)
         self._lock = threading.Lock()
@@ -65,6 +64,11 @@ class CallerCache:
         self._stop = threading.Event()
         self._connected = threading.Event()
         _caches.add(self)
+
+    @property
+    def listening(self) -> bool:
+        """Whether changes are being heard of, so that answers may be kept."""
+        return self._connected.is_set()
 
     def lookup(self, key: str, read: Callable[[str], T | None]) -> T | None:
         """What ``read(key)`` answers, remembered while nothing has changed since."""
@@ -92,7 +96,7 @@ class CallerCache:
             self._entries = {}
 
     def wait_listening(self, timeout: float) -> bool:
-        """Whether the listener is connected within ``timeout`` seconds (tests, health)."""
+        """Whether the listener is connected within ``timeout`` seconds."""
         if self._pid != os.getpid():
             self._start()
         return self._connected.wait(timeout)
@@ -100,7 +104,7 @@ class CallerCache:
     def stop(self) -> None:
         """Stop listening (within POLL_SECONDS) and remember nothing more."""
         self._stop.set()
-        self.listening = False
+        self._connected.clear()
         self.forget()
 
     def _start(self) -> None:
@@ -109,7 +113,6 @@ class CallerCache:
                 return
             # A forked child inherits the parent's entries and flags but not its thread.
             self._pid = os.getpid()
-            self.listening = False
             self._connected.clear()
             self.forget()
             threading.Thread(target=self._listen, name="auth-listener", daemon=True).start()
@@ -126,14 +129,12 @@ class CallerCache:
                         return
                     # Changes committed from now on will be heard of; older answers go.
                     self.forget()
-                    self.listening = True
                     self._connected.set()
                     self._follow(conn)
             except psycopg.Error as error:
                 log.warning("not listening to %s, tokens are read every time: %s",
                             CHANNEL, error)
             finally:
-                self.listening = False
                 self._connected.clear()
                 self.forget()
             self._stop.wait(self.RETRY_SECONDS)
