@@ -23,6 +23,9 @@ from ledger.store.tables import accounts, currencies
 _LOCK_COLUMNS = ("id", "currency", "status", "min_balance", "max_balance", "posted_debits",
                  "posted_credits", "pending_debits", "pending_credits", "hold_expires_at")
 _SUMS = ("posted_debits", "posted_credits", "pending_debits", "pending_credits")
+_UPDATE_SQL = (f"UPDATE {accounts.name} SET "
+               + ", ".join(f"{name} = {name} + ?" for name in _SUMS)
+               + ", hold_expires_at = ? WHERE id = ?")
 
 
 def _run(conn: Connection, sql: str, params, many: bool = False) -> sqlite3.Cursor:
@@ -43,6 +46,19 @@ def _converters(dialect: Dialect, table: Table, names: tuple[str, ...]
                  for name in names)
 
 
+@lru_cache(maxsize=64)
+def _insert_sql(table: Table, names: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' * len(names))})")
+
+
+@lru_cache(maxsize=64)
+def _lock_sql(count: int) -> str:
+    columns = ", ".join(f"a.{name}" for name in _LOCK_COLUMNS)
+    return (f"SELECT {columns}, c.scale FROM {accounts.name} a JOIN {currencies.name} c "
+            f"ON c.code = a.currency WHERE a.id IN ({', '.join('?' * count)}) ORDER BY a.id")
+
+
 def _values(converters: Sequence[Callable | None], values: Iterable) -> tuple:
     return tuple(value if convert is None or value is None else convert(value)
                  for convert, value in zip(converters, values, strict=True))
@@ -50,11 +66,7 @@ def _values(converters: Sequence[Callable | None], values: Iterable) -> tuple:
 
 def lock_accounts(conn: Connection, ids: list[int]) -> list[tuple]:
     """The rows repo.lock_accounts reads (SQLite: the database lock is already held)."""
-    columns = ", ".join(f"a.{name}" for name in _LOCK_COLUMNS)
-    sql = (f"SELECT {columns}, c.scale FROM {accounts.name} a JOIN {currencies.name} c "
-           f"ON c.code = a.currency WHERE a.id IN ({', '.join('?' * len(ids))}) "
-           "ORDER BY a.id")
-    rows = _run(conn, sql, ids).fetchall()
+    rows = _run(conn, _lock_sql(len(ids)), ids).fetchall()
     expires = _hold_expiry_reader(conn.dialect)
     return [(*row[:9], expires(row[9]) if row[9] is not None else None, row[10])
             for row in rows]
@@ -72,8 +84,7 @@ def insert(conn: Connection, table: Table, rows: list[dict], returning_ids: bool
     if not rows:
         return []
     names = tuple(rows[0])
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join('?' * len(names))})")
+    sql = _insert_sql(table, names)
     converters = _converters(conn.dialect, table, names)
     values = [_values(converters, (row[name] for name in names)) for row in rows]
     if not returning_ids:
@@ -86,8 +97,6 @@ def insert(conn: Connection, table: Table, rows: list[dict], returning_ids: bool
 def update_accounts(conn: Connection, rows: list[tuple]) -> None:
     """Add (posted debits, posted credits, pending debits, pending credits) to accounts and
     set their hold expiry: rows of (id, four sums, hold_expires_at)."""
-    sums = ", ".join(f"{name} = {name} + ?" for name in _SUMS)
-    sql = f"UPDATE {accounts.name} SET {sums}, hold_expires_at = ? WHERE id = ?"
-    (convert,) = _converters(conn.dialect, accounts, ("hold_expires_at",))
-    _run(conn, sql, [(*row[1:5], _values((convert,), (row[5],))[0], row[0]) for row in rows],
+    converters = _converters(conn.dialect, accounts, (*_SUMS, "hold_expires_at", "id"))
+    _run(conn, _UPDATE_SQL, [_values(converters, (*row[1:], row[0])) for row in rows],
          many=True)
