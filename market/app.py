@@ -7,11 +7,17 @@ from flask_babel import get_locale
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from market import database, models  # noqa: F401  (engine events; every table known)
-from market.config import ROOT, Config
-from market.errors import register_error_handlers
-from market.extensions import api, babel, csrf, db, login_manager, migrate
-from market.sessions import CookieSessionInterface
+from market.auth import models as auth_models  # noqa: F401  (every table known)
+from market.members import models as members_models  # noqa: F401
+from market.platform import (
+    connection,
+    database,  # noqa: F401  (engine events)
+)
+from market.platform.config import ROOT, Config
+from market.platform.extensions import babel, csrf, db, login_manager, migrate
+from market.web.errors import register_error_handlers
+from market.web.jsonapi import api
+from market.web.sessions import CookieSessionInterface
 
 SUPPORTED_LOCALES = ("fr", "en")
 
@@ -75,35 +81,37 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the web pages and the JSON API of every domain."""
-    from ledger import api as ledger_api
-    from ledger import web as ledger_web
-    from market import health, navigation, security
     from market.auth import admin as auth_admin
     from market.auth import api as auth_api
+    from market.auth import loaders
     from market.auth import views as auth_views
     from market.members import api as members_api
     from market.members import views as members_views
+    from market.treasury import api as treasury_api
+    from market.treasury import views as treasury_views
+    from market.web import csrf as csrf_check
+    from market.web import health, navigation
 
-    security.init_app(app)
+    loaders.init_app(app)
+    connection.init_app(app)
+    csrf_check.init_app(app)
     navigation.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_admin.bp)
     app.register_blueprint(members_views.bp)
-    app.register_blueprint(ledger_web.bp)
+    app.register_blueprint(treasury_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
-    api.register_blueprint(ledger_api.blp)
+    api.register_blueprint(treasury_api.blp)
 
 
 def register_commands(app: Flask) -> None:
     """Add the `flask` sub-commands of CONVENTIONS.md."""
-    from ledger.cli import ledger_cli
     from market.auth.cli import users_cli
-    from market.ledger_owners import owner_for
-    from market.seed import seed_demo_command
+    from market.demo.cli import seed_demo_command
+    from market.treasury.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
-    app.extensions["ledger_owner_lookup"] = owner_for
     app.cli.add_command(seed_demo_command)

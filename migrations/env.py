@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.types import TypeDecorator
 
-from market.database import schema_metadata
+from market.platform.database import schema_metadata
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

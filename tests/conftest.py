@@ -15,8 +15,8 @@ from flask import g
 from sqlalchemy import create_engine, text
 
 from market import create_app
-from market.config import TestConfig, database_url
-from market.extensions import db as _db
+from market.platform.config import TestConfig, database_url
+from market.platform.extensions import db as _db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -4,14 +4,15 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from market import navigation
 from market.auth import membership
-from market.auth.access import network, protect
+from market.auth.access import network
 from market.auth.forms import LEGAL_FORMS
 from market.auth.roles import Role
 from market.auth.tokens import ID_CONVERTER
-from market.errors import InvalidState
-from market.extensions import db
+from market.platform.extensions import db
+from market.web import navigation
+from market.web.access import protect
+from market.web.errors import InvalidState
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -4,11 +4,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from market.auth import services
-from market.auth.access import protect, signed_in
 from market.auth.schemas import MeSchema, TokenCreatedSchema, TokenCreateSchema, TokenPageSchema
 from market.auth.tokens import ID_CONVERTER
-from market.extensions import db
-from market.pagination import PageArgsSchema
+from market.platform.extensions import db
+from market.web.access import protect, signed_in
+from market.web.pagination import PageArgsSchema
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Users and tokens")
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from market.auth import services
 from market.auth.models import User
 from market.auth.roles import Role
-from market.errors import AppError, ValidationError
-from market.extensions import db
 from market.members.identifiers import InvalidIdentifier, clean_siret
 from market.members.models import Member
-from market.timeutil import now_utc
+from market.platform.extensions import db
+from market.platform.time import now_utc
+from market.web.errors import AppError, ValidationError
 
 users_cli = AppGroup("users", help="Create users and API tokens.")
 

@@ -19,9 +19,9 @@ from market.auth.services import (
     password_problem,
     text_problem,
 )
-from market.errors import Forbidden, InvalidState, NotFound, ValidationError
 from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
 from market.members.models import InclusionKind, LegalForm, Member, MemberStatus
+from market.web.errors import Forbidden, InvalidState, NotFound, ValidationError
 
 #: Longest accepted value of each free-text sign-up field (the column sizes).
 MAX_LENGTHS = {"organisation": 200, "postcode": 16, "city": 120, "contact_name": 200}

@@ -6,9 +6,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.auth.roles import MEMBER_SCOPED, Role
-from market.extensions import db
-from market.timeutil import now_utc
-from market.types import UTCDateTime
+from market.platform.extensions import db
+from market.platform.time import now_utc
+from market.platform.types import UTCDateTime
 
 
 class SignedInUser:

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from market.pagination import page_schema
+from market.web.pagination import page_schema
 
 
 class RoleSchema(Schema):

@@ -17,10 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from market.auth import tokens
 from market.auth.models import ApiToken, LoginAttempt, User, UserRole
 from market.auth.roles import MEMBER_SCOPED, Role
-from market.errors import NotFound, TooManyRequests, Unauthenticated, ValidationError
 from market.members.models import Member
-from market.pagination import Page, paginate
-from market.timeutil import now_utc
+from market.platform.time import now_utc
+from market.web.errors import NotFound, TooManyRequests, Unauthenticated, ValidationError
+from market.web.pagination import Page, paginate
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256

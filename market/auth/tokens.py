@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from market.auth.models import ApiToken, SignedInUser, User, UserRole
-from market.timeutil import now_utc
+from market.platform.time import now_utc
 
 TOKEN_PREFIX = "ic_"
 #: Largest id an integer primary key can hold (PostgreSQL integer); larger ones do not exist.
@@ -72,7 +72,7 @@ def issue_token(session, user, name: str = "") -> tuple[ApiToken, str]:
 def user_for_token(read_rows, plaintext: str, callers=None) -> TokenUser | None:
     """Return the active user a live token belongs to, with their roles, or None.
 
-    ``read_rows(statement, params)`` runs the one query (market.connection.read_rows);
+    ``read_rows(statement, params)`` runs the one query (market.platform.connection.read_rows);
     ``callers``, a market.auth.callers.CallerCache, may answer without it.
     """
     if not plaintext.startswith(TOKEN_PREFIX):

@@ -14,14 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from market.auth import membership, services
-from market.auth.access import protect, public, signed_in
 from market.auth.forms import ROLE_LABELS, LoginForm, PasswordForm, SignupForm, TokenForm
 from market.auth.redirects import safe_next
 from market.auth.tokens import ID_CONVERTER
-from market.errors import ValidationError
-from market.extensions import db
 from market.members.labels import STATUSES
 from market.members.models import MemberStatus
+from market.platform.extensions import db
+from market.web.access import protect, public, signed_in
+from market.web.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
 

@@ -3,9 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from market.auth.access import any_of, member, network, protect, public
+from market.auth.access import member, network
 from market.auth.roles import Role
-from market.extensions import db
 from market.members import services, taxonomy
 from market.members.schemas import (
     MemberCreateSchema,
@@ -15,6 +14,8 @@ from market.members.schemas import (
     MemberUpdateSchema,
     SectorGroupListSchema,
 )
+from market.platform.extensions import db
+from market.web.access import any_of, protect, public
 
 blp = Blueprint("members_api", __name__, url_prefix="/api/v1", description="Members and sectors")
 

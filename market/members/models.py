@@ -17,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from market.extensions import db
-from market.timeutil import now_utc
-from market.types import UTCDateTime
+from market.platform.extensions import db
+from market.platform.time import now_utc
+from market.platform.types import UTCDateTime
 
 
 class LegalForm(StrEnum):

@@ -17,7 +17,7 @@ from market.members.fields import (
     url_or_empty,
 )
 from market.members.models import InclusionKind, LegalForm, Member, MemberStatus
-from market.pagination import PageArgsSchema, page_schema
+from market.web.pagination import PageArgsSchema, page_schema
 
 #: Longest description accepted (the column is unbounded; a profile is not a book).
 DESCRIPTION_MAX = 5000

@@ -8,7 +8,6 @@ session as it found it.
 from flask_babel import gettext as _
 from sqlalchemy import String, func, select
 
-from market.errors import Conflict, Forbidden, NotFound, ValidationError
 from market.members import taxonomy
 from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
 from market.members.models import (
@@ -21,7 +20,8 @@ from market.members.models import (
     member_networks,
     member_sectors,
 )
-from market.pagination import DEFAULT_LIMIT, Page, paginate
+from market.web.errors import Conflict, Forbidden, NotFound, ValidationError
+from market.web.pagination import DEFAULT_LIMIT, Page, paginate
 
 #: Plain columns a caller may set (sectors and networks are handled apart).
 COLUMNS = (

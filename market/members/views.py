@@ -8,15 +8,16 @@ from flask_login import current_user
 from marshmallow import EXCLUDE
 from marshmallow import ValidationError as SchemaError
 
-from market import navigation
-from market.auth.access import any_of, member, network, protect, public, signed_in
+from market.auth.access import member, network
 from market.auth.roles import Role
-from market.charts import bar_chart
-from market.errors import Conflict, NotFound, ValidationError
-from market.extensions import db
 from market.members import forms, labels, services, taxonomy
 from market.members.models import Member
 from market.members.schemas import MemberQueryArgsSchema, MemberUpdateSchema
+from market.platform.extensions import db
+from market.web import navigation
+from market.web.access import any_of, protect, public, signed_in
+from market.web.charts import bar_chart
+from market.web.errors import Conflict, NotFound, ValidationError
 
 bp = Blueprint("members", __name__)
 

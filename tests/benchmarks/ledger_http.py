@@ -47,10 +47,10 @@ def prepare(url: str, as_network: bool) -> tuple[str, list[int]]:
     from market import create_app
     from market.auth.models import User, UserRole
     from market.auth.tokens import issue_token
-    from market.config import Config
-    from market.extensions import db
-    from market.ledger_access import owner_ref
     from market.members.models import Member, MemberStatus
+    from market.platform.config import Config
+    from market.platform.extensions import db
+    from market.treasury.owners import owner_ref
 
     config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
     app = create_app(config)
@@ -262,7 +262,7 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=20)
     parser.add_argument("--no-pgbench", action="store_true")
     args = parser.parse_args()
-    from market.config import database_url
+    from market.platform.config import database_url
 
     url = database_url(args.database_url)
     os.environ["DATABASE_URL"] = url  # for gunicorn.conf.py, here and in the server

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, insert  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 import ledger  # noqa: E402
-import market.database  # noqa: E402, F401  (SQLite pragmas and BEGIN IMMEDIATE)
+import market.platform.database  # noqa: E402, F401  (SQLite pragmas and BEGIN IMMEDIATE)
 from ledger.store import pgfunctions  # noqa: E402
 from ledger.store.tables import accounts, metadata  # noqa: E402
 from ledger.store.types import now_utc  # noqa: E402

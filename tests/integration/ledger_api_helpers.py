@@ -9,7 +9,7 @@ import ledger
 from ledger.store.tables import accounts, events, postings, transfers
 from market.auth.models import User, UserRole
 from market.auth.roles import Role
-from market.ledger_access import owner_ref
+from market.treasury.owners import owner_ref
 from tests.integration.members_factories import PASSWORD, bearer, make_member
 
 #: One cheap hash for every test user (the real cost factor only slows the suite down).

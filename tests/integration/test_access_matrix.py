@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 from flask import Blueprint
 
-from market.auth.access import protect
 from market.auth.roles import Role
 from market.members.models import Member, MemberStatus
+from market.web.access import protect
 from tests.integration.auth_helpers import (
     SIRETS,
     bearer,

@@ -10,10 +10,10 @@ import time
 import pytest
 from sqlalchemy import create_engine, text, update
 
-from market import connection
 from market.auth.callers import APPLICATION_NAME, CallerCache
 from market.auth.models import ApiToken
 from market.auth.tokens import hash_token
+from market.platform import connection
 from tests.integration.ledger_api_helpers import make_world, pay
 
 pytestmark = pytest.mark.postgresql_only  # SQLite reads cost no round trip: nothing kept

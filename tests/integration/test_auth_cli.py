@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from market.auth.models import ApiToken, LoginAttempt, User, UserRole
 from market.auth.tokens import hash_token
-from market.timeutil import now_utc
+from market.platform.time import now_utc
 from tests.integration.auth_helpers import SIRETS, bearer, make_member
 
 

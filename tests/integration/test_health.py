@@ -21,7 +21,7 @@ def test_healthz_is_503_when_the_database_is_unreachable():
 
 def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
-    import market.database  # noqa: F401  (engine events)
+    import market.platform.database  # noqa: F401  (engine events)
 
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

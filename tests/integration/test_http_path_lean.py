@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, delete, event, text, update
 
-from market import connection
 from market.auth.models import ApiToken, User, UserRole
-from market.timeutil import now_utc
+from market.platform import connection
+from market.platform.time import now_utc
 from tests.integration.ledger_api_helpers import make_world, pay
 
 TRANSACTION_WORDS = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")

@@ -2,7 +2,7 @@
 
 import csv
 
-from market.seed import demo_siret
+from market.demo.cli import demo_siret
 
 
 def test_export_by_siret_keeps_only_that_members_transfers(runner, tmp_path):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import ledger
-from ledger import web as ledger_web
+from market.treasury import views as treasury_views
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import log_in
 
@@ -38,7 +38,7 @@ def test_a_member_treasurer_sees_their_accounts_and_not_the_others(client, world
 
 
 def test_the_accounts_list_goes_a_page_at_a_time(client, world, monkeypatch):
-    monkeypatch.setattr(ledger_web, "ACCOUNTS_PAGE", 2)
+    monkeypatch.setattr(treasury_views, "ACCOUNTS_PAGE", 2)
     seen, path = [], "/ledger/accounts"
     while path:
         html = page(client, world, "network_treasurer", path)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from market.auth.roles import Role
 from market.members.models import Member, MemberStatus
-from market.pagination import encode_cursor
+from market.web.pagination import encode_cursor
 from tests.integration.members_factories import (
     bearer,
     make_member,

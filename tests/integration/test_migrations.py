@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from market.database import schema_metadata
+from market.platform.database import schema_metadata
 
 
 def test_models_and_migrations_agree(db):

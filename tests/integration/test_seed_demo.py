@@ -51,7 +51,7 @@ def test_seed_demo_if_empty_leaves_an_existing_directory_alone(runner, db):
 
 
 def test_every_demo_sector_exists_in_the_taxonomy():
-    from market import demo_data
+    from market.demo import data as demo_data
     from market.members.taxonomy import is_sector
 
     codes = {code for row in demo_data.MEMBERS for code in row[6]}

@@ -4,10 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from market.auth.access import any_of, member, network, public, signed_in
+from market.auth.access import member, network
 from market.auth.redirects import safe_next
 from market.auth.roles import MEMBER_SCOPED, NETWORK_SCOPED, Role, parse_role
 from market.auth.tokens import TOKEN_PREFIX, hash_token
+from market.web.access import any_of, public, signed_in
 
 
 @pytest.mark.parametrize("target", ["/", "/account", "/members/3?tab=offers", "/a/b#c"])

@@ -1,6 +1,6 @@
 """Bar chart geometry: the longest bar fills the room, the others scale with it."""
 
-from market.charts import bar_chart
+from market.web.charts import bar_chart
 
 
 def test_the_largest_value_fills_the_room_and_others_scale():

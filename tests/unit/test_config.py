@@ -2,7 +2,7 @@
 
 import pytest
 
-from market.config import Config, database_url
+from market.platform.config import Config, database_url
 
 
 def test_database_url_defaults_to_embedded_sqlite():
@@ -43,7 +43,7 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
 
 def test_on_postgresql_the_pool_keeps_a_connection_per_thread():
     from market import create_app
-    from market.extensions import db
+    from market.platform.extensions import db
 
     config = type("Pooled", (Config,), {"DATABASE_POOL_SIZE": 12, "SQLALCHEMY_DATABASE_URI":
                                         "postgresql+psycopg://u@127.0.0.1:1/none"})

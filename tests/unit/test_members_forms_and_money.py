@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from market.errors import ValidationError
 from market.members.fields import format_cents, parse_cents
 from market.members.forms import normalise_amount
-from market.pagination import decode_cursor, encode_cursor
+from market.web.errors import ValidationError
+from market.web.pagination import decode_cursor, encode_cursor
 
 
 @pytest.mark.parametrize("typed, sent", [

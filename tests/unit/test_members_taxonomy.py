@@ -53,7 +53,7 @@ def test_group_sector_codes_lists_the_sectors_of_a_group_and_nothing_for_an_unkn
 
 
 def test_every_sector_code_of_the_demo_network_exists_in_the_taxonomy():
-    from market import demo_data
+    from market.demo import data as demo_data
 
     used = {code for row in demo_data.MEMBERS for code in row[6]}
     assert sorted(c for c in used if not taxonomy.is_sector(c)) == []

@@ -1,4 +1,4 @@
-"""flask-smorest's Api, documenting and leaving error rendering to market.errors."""
+"""flask-smorest's Api, documenting and leaving error rendering to market.web.errors."""
 
 import flask_smorest
 import marshmallow as ma
@@ -19,9 +19,13 @@ class ErrorSchema(ma.Schema):
 
 
 class Api(flask_smorest.Api):
-    """The JSON API: OpenAPI document and docs page; errors are rendered by market.errors."""
+    """The JSON API: OpenAPI document and docs page; errors are rendered by market.web.errors."""
 
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
-        """Let market.errors render HTTP errors, as JSON or HTML depending on the caller."""
+        """Let market.web.errors render HTTP errors, as JSON or HTML depending on the caller."""
+
+
+#: The JSON API extension, initialised by the app factory.
+api = Api()

@@ -1,23 +1,14 @@
-"""Request authentication (session cookie or bearer token) and CSRF, checked in one place."""
+"""Who makes a request: the session cookie's user, or the user of a bearer token."""
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from market import connection
 from market.auth.models import User
 from market.auth.tokens import TokenUser, user_for_token
-from market.errors import Unauthenticated
-from market.extensions import csrf, db, login_manager
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def bearer_token() -> str | None:
-    """Return the bearer token of the current request, if any."""
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+from market.platform import connection
+from market.platform.extensions import db, login_manager
+from market.web.csrf import bearer_token
+from market.web.errors import Unauthenticated
 
 
 @login_manager.user_loader
@@ -51,22 +42,8 @@ def load_user_from_token(req) -> TokenUser | User | None:
     return user
 
 
-def check_csrf() -> None:
-    """Require a CSRF token on every unsafe request that a browser cookie authenticates."""
-    if request.method not in UNSAFE_METHODS or not request.endpoint:
-        return
-    if request.path.startswith("/api/"):
-        if bearer_token() is not None:
-            return  # a bearer token is not sent by browsers on their own: no CSRF risk
-        if not current_user.is_authenticated:
-            return  # unauthenticated API calls are refused by the access rules
-    csrf.protect()
-
-
 def init_app(app: Flask) -> None:
-    """Install authentication and CSRF checks on ``app``."""
+    """Send people who must sign in to the login page, with no flashed message."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
-    connection.init_app(app)
-    app.before_request(check_csrf)

@@ -1,10 +1,10 @@
 """The ledger's JSON API (CONVENTIONS.md, "Ledger API"): parse, authorise, call, serialise.
 
 Reads run on the request's ORM session connection. Writes go through the ledger with the
-request's own connection (market.connection), handed over outside any transaction, so that
+request's own connection (market.platform.connection), handed over outside any transaction, so that
 each is its own transaction (retried on conflicts; on PostgreSQL new transfers take the
 ledger's one-statement path) with its idempotency key stored in it. Who may do what is
-decided in market.ledger_access.
+decided in market.treasury.access.
 """
 
 from flask import make_response
@@ -12,15 +12,18 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 import ledger
-from ledger import schemas
 from ledger.lookups import MAX_ID
-from market import connection
-from market import ledger_access as policy
-from market.auth.access import network, protect
+from market.auth.access import network
 from market.auth.roles import Role
-from market.extensions import db
-from market.idempotency import HEADER_DOC, current, idempotent
-from market.pagination import decode_cursor, encode_cursor
+from market.platform import connection
+from market.platform.extensions import db
+from market.treasury import access as policy
+from market.treasury import schemas
+from market.treasury.owners import owner_ref
+from market.web import refusals
+from market.web.access import protect
+from market.web.idempotency import HEADER_DOC, current, idempotent
+from market.web.pagination import decode_cursor, encode_cursor
 
 blp = Blueprint("ledger_api", __name__, url_prefix="/api/v1",
                 description="Ledger: currencies, accounts, transfers, statements")
@@ -37,7 +40,7 @@ def fresh_snapshot():
         db.session.rollback()
 
 
-blp.register_error_handler(ledger.LedgerError, policy.render_refusal)
+blp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
 
 
 def viewer() -> policy.Viewer:
@@ -86,7 +89,7 @@ def create_account(data: dict):
     limits = {k: data[k] for k in ("min_balance", "max_balance") if k in data}
     return policy.with_owner(ledger.create_account(
         connection.for_ledger(), data["currency"], data["name"],
-        owner_ref=policy.owner_ref(data["owner_member_id"]), **limits))
+        owner_ref=owner_ref(data["owner_member_id"]), **limits))
 
 
 @blp.get("/accounts")

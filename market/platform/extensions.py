@@ -1,4 +1,5 @@
-"""Flask extensions, created unbound and initialised by the app factory."""
+"""Flask extensions, created unbound and initialised by the app factory (the JSON API's is
+market.web.jsonapi.api)."""
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -8,7 +9,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 from ledger.store.tables import NAMING_CONVENTION
-from market.api_base import Api
 
 # The ledger's constraint naming convention, so Alembic names constraints the same way in
 # every table on every database.
@@ -17,4 +17,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-api = Api()

@@ -1,7 +1,7 @@
 """The demo network: believable members in four territories, their networks and users.
 
 Organisations are fictional; places, postcodes, INSEE and NUTS codes are real.
-SIRETs are computed to pass the Luhn check (see market.seed.demo_siret).
+SIRETs are computed to pass the Luhn check (see market.demo.cli.demo_siret).
 """
 
 DEMO_PASSWORD = "intercoop-demo-2026"

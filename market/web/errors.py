@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from market import field_messages
+from market.web import field_messages
 
 log = logging.getLogger(__name__)
 

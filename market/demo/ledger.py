@@ -3,7 +3,7 @@
 from sqlalchemy import Connection
 
 import ledger
-from market.ledger_access import owner_ref
+from market.treasury.owners import owner_ref
 
 #: code, name, scale, kind
 CURRENCIES = [

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INSTANCE = ROOT / "instance"
 DEV_SECRET = "dev-only-secret-change-me"
 
@@ -26,7 +26,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request.
-    # Instead market.connection pings only connections that sat idle over 30 s (those a
+    # Instead market.platform.connection pings only connections that sat idle over 30 s (those a
     # database restart or a firewall may have cut while nobody used them), and pool_recycle
     # replaces connections after 30 minutes. A connection that dies while in use fails its
     # request once; SQLAlchemy then invalidates the whole pool, so the next ones reconnect.

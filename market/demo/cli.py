@@ -9,11 +9,11 @@ from sqlalchemy import select
 from stdnum import luhn
 from werkzeug.security import generate_password_hash
 
-from market import demo_data
 from market.auth.models import User, UserRole
-from market.extensions import db
+from market.demo import data as demo_data
+from market.demo.ledger import seed_ledger
 from market.members.models import Member, MemberSector, MemberStatus, Network
-from market.seed_ledger import seed_ledger
+from market.platform.extensions import db
 
 
 def demo_siret(key: str) -> str:

@@ -1,34 +1,53 @@
-"""`flask ledger export`: write the ledger for beancount, hledger, the FEC or a spreadsheet."""
+"""`flask ledger ...`: verify, seal, expire holds and export the ledger."""
 
+import json
 import sys
 from contextlib import ExitStack
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup
 
+from ledger import expire_holds, seal, verify
 from ledger.exports import FORMATS, ExportError, export_ledger
+from market.platform.extensions import db
+from market.treasury.owners import owner_for
+
+ledger_cli = AppGroup("ledger", help="Check and maintain the ledger.")
 
 #: Below this many transfers an export is quick enough to need no progress bar.
 PROGRESS_FROM = 1000
 
 
-def owner_of(member: str) -> str:
-    """Map --member to an owner reference with the application's lookup, when it has one.
+@ledger_cli.command("verify")
+@click.option("--no-seal", is_flag=True, help="Do not seal the unsealed tail afterwards.")
+def verify_command(no_seal: bool) -> None:
+    """Recompute every hash, the event chain and every stored balance."""
+    report = verify(db.engine, seal=not no_seal)
+    if report["ok"]:
+        click.echo(f"ledger ok: {report['transfers']} transfers, {report['events']} events "
+                   f"({report['sealed']} sealed before this run), {report['accounts']} "
+                   "accounts agree.")
+        return
+    problem = report["first_problem"]
+    click.echo(f"ledger verify FAILED: {problem['message']} "
+               f"({report['problems']} problem(s) in all)", err=True)
+    click.echo(json.dumps(problem, sort_keys=True), err=True)
+    sys.exit(1)
 
-    The ledger knows only opaque owner references; the application that owns the members
-    (market) registers `ledger_owner_lookup` to turn a SIRET into one.
-    """
-    lookup = current_app.extensions.get("ledger_owner_lookup")
-    if lookup is None:
-        return member
-    owner = lookup(member)
-    if owner is None:
-        raise click.ClickException(f"no member matches --member {member!r}")
-    return owner
+
+@ledger_cli.command("seal")
+def seal_command() -> None:
+    """Hash-chain every committed event not yet sealed."""
+    click.echo(f"sealed {seal(db.engine)} event(s)")
 
 
-@click.command("export")
+@ledger_cli.command("expire-holds")
+def expire_holds_command() -> None:
+    """Expire holds past their timeout, recording the events."""
+    click.echo(f"expired {expire_holds(db.engine)} hold(s)")
+
+
+@ledger_cli.command("export")
 @click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)),
               help="beancount (v3), hledger (1.25+), fec (French FEC) or csv.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False),
@@ -40,13 +59,14 @@ def owner_of(member: str) -> str:
 @click.option("--year", type=click.IntRange(1970, 9999),
               help="Only transfers posted in this calendar year (UTC), with opening "
                    "balances and balances at the year's end.")
-@with_appcontext
 def export_command(fmt: str, output: str, currency: str | None, member: str | None,
                    year: int | None) -> None:
     """Export every account and posted transfer, with closing balances."""
-    engine = current_app.extensions["sqlalchemy"].engine
     if member is not None:
-        member = owner_of(member)
+        owner = owner_for(member)
+        if owner is None:
+            raise click.ClickException(f"no member matches --member {member!r}")
+        member = owner
     with ExitStack() as stack:
         def progress(snapshot):
             if snapshot.count < PROGRESS_FROM or not sys.stderr.isatty():
@@ -55,7 +75,7 @@ def export_command(fmt: str, output: str, currency: str | None, member: str | No
             return stack.enter_context(bar).update
 
         try:
-            done = export_ledger(engine, fmt, output, currency=currency, member=member,
+            done = export_ledger(db.engine, fmt, output, currency=currency, member=member,
                                  year=year, progress=progress)
         except ExportError as exc:
             raise click.ClickException(str(exc)) from exc

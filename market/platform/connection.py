@@ -21,12 +21,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 
-from market.extensions import db
+from market.platform.extensions import db
 
 T = TypeVar("T")
 #: Where the connection is kept: on the request, which the test fixture's `g` reset spares.
 ATTRIBUTE = "_intercoop_connection"
-#: A pooled connection idle for longer is pinged before use (market.config says why).
+#: A pooled connection idle for longer is pinged before use (market.platform.config says why).
 IDLE_PING_SECONDS = 30.0
 
 
@@ -50,7 +50,7 @@ def read(work: Callable[[Connection], T]) -> T:
     try:
         result = work(conn)
         # Ends SQLAlchemy's bookkeeping transaction: no round trip in autocommit; on SQLite
-        # it commits the BEGIN that market.database emits.
+        # it commits the BEGIN that market.platform.database emits.
         conn.commit()
     except BaseException:
         conn.rollback()

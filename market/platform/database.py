@@ -44,7 +44,7 @@ def is_sqlite(engine) -> bool:
 
 def schema_metadata() -> list:
     """Every MetaData whose tables the migrations own: the market's and the ledger's."""
-    from market.extensions import db
+    from market.platform.extensions import db
 
     metadata = [db.metadata]
     try:

@@ -1,6 +1,6 @@
 """Treasurer pages: accounts with balances, statements with a chart, transfers, trial balance.
 
-Who sees what is decided in market.ledger_access, as for the JSON API: members' users see
+Who sees what is decided in market.treasury.access, as for the JSON API: members' users see
 their member's accounts, network treasurers and admins see everything.
 """
 
@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import ledger
-from ledger.chart import balance_chart
 from ledger.lookups import MAX_ID, account_labels, transfer_events
-from market import ledger_access as policy
-from market import navigation
-from market.auth.access import protect
-from market.extensions import db
+from market.platform.extensions import db
+from market.treasury import access as policy
+from market.treasury.chart import balance_chart
+from market.web import navigation, refusals
+from market.web.access import protect
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-bp.register_error_handler(ledger.LedgerError, policy.render_refusal)
+bp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
 
 ID = f"int(min=1, max={MAX_ID})"
 #: Accounts per page of the accounts list.
@@ -98,7 +98,7 @@ def accounts():
     following = found[ACCOUNTS_PAGE - 1]["id"] if len(found) > ACCOUNTS_PAGE else None
     found = found[:ACCOUNTS_PAGE]
     return render_template(
-        "ledger/accounts.html", accounts=found, currency=currency, network=who.network,
+        "treasury/accounts.html", accounts=found, currency=currency, network=who.network,
         following=following,
         currencies=ledger.list_currencies(reader()) if who.network else [],
         owners=policy.member_names(db.session, {a["owner_ref"] for a in found}))
@@ -111,7 +111,7 @@ def account(account_id: int):
     span, errors = period()
     statement = ledger.statement(reader(), account_id, start=span["start"], end=span["end"])
     return render_template(
-        "ledger/account.html", account=found, statement=statement, period=span,
+        "treasury/account.html", account=found, statement=statement, period=span,
         errors=errors, chart=balance_chart(statement),
         owner=policy.member_names(db.session, [found["owner_ref"]])[found["owner_ref"]])
 
@@ -123,7 +123,7 @@ def transfer(transfer_id: int):
     found = policy.check_transfer(who, reader(), ledger.get_transfer(reader(), transfer_id))
     labels = account_labels(reader(), {p[s] for p in found["postings"] for s in ("from", "to")})
     readable = {i for i, label in labels.items() if who.reads(label["owner_ref"])}
-    return render_template("ledger/transfer.html", transfer=found, labels=labels,
+    return render_template("treasury/transfer.html", transfer=found, labels=labels,
                            readable=readable, events=transfer_events(reader(), transfer_id))
 
 
@@ -132,7 +132,7 @@ def trial_balance():
     """Posted debits, credits and balances per account, with per-currency totals."""
     currency = (request.args.get("currency") or "").strip()[:16] or None
     found = ledger.trial_balance(reader(), currency=currency)
-    return render_template("ledger/trial_balance.html", balance=found, currency=currency,
+    return render_template("treasury/trial_balance.html", balance=found, currency=currency,
                            currencies=ledger.list_currencies(reader()))
 
 

@@ -19,9 +19,9 @@ from werkzeug.exceptions import HTTPException
 
 import ledger
 from ledger import idempotency as ledger_idempotency
-from market import connection
-from market.errors import STATUS_CODES, AppError, BadRequest, ValidationError, render_error
-from market.ledger_access import app_error
+from market.platform import connection
+from market.web.errors import STATUS_CODES, AppError, BadRequest, ValidationError, render_error
+from market.web.refusals import app_error
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"

@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from market.auth.access import protect, public
-from market.extensions import db
+from market.platform.extensions import db
+from market.web.access import protect, public
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

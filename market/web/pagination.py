@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import BigInteger, and_, or_
 from sqlalchemy.sql import Select
 
-from market.errors import ValidationError
+from market.web.errors import ValidationError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
