@@ -41,6 +41,7 @@ test: dev translations
 
 lint: dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Regenerate the initial migration from the models (only while it has not been released).
 migration: dev
