@@ -1,4 +1,4 @@
-"""Server-side functions of the PostgreSQL fast path, shared by the migration and the benchmark.
+"""Server-side functions of the PostgreSQL fast path, as the ledger's code expects them now.
 
 `ledger_apply(now, doc)` writes transfers that Python has already checked and hashed, and
 returns their ids (from the table's sequence, so in creation order), in one statement (one
@@ -19,7 +19,10 @@ travels in it as a string, so its text is stored exactly as the general path sto
 Rows are inserted before the accounts are locked, so the locks are held only for the
 account update and the commit: the foreign-key checks of the inserts take FOR KEY SHARE,
 which does not conflict with the FOR NO KEY UPDATE locks writers take on accounts.
-Changing a function means a new migration that runs CREATE OR REPLACE again.
+Changing a function means a new migration that writes out the new version (a migration
+never imports this module: what it creates must not change once released); a test checks
+that the migrations' head creates exactly these. `install` creates them in a database
+built without the migrations (the throughput benchmark's).
 """
 
 from sqlalchemy.engine import Connection
@@ -144,17 +147,8 @@ $fn$
 
 DROP_KEYED = "DROP FUNCTION IF EXISTS ledger_apply_keyed(timestamptz, jsonb)"
 
-#: Migration 0002 creates these (and 0004 replaces ledger_apply with the owners check: a
-#: document without `o` is applied exactly as before, so 0004's downgrade keeps it)...
-CREATE_STATEMENTS = (APPLY,)
-DROP_STATEMENTS = (DROP,)
-#: ...and migration 0003 these.
-KEYED_CREATE_STATEMENTS = (APPLY_KEYED,)
-KEYED_DROP_STATEMENTS = (DROP_KEYED,)
-
 
 def install(conn: Connection) -> None:
     """Create the fast path's functions afresh through a SQLAlchemy connection."""
-    for statement in (DROP_STATEMENTS + KEYED_DROP_STATEMENTS + CREATE_STATEMENTS
-                      + KEYED_CREATE_STATEMENTS):
+    for statement in (DROP, DROP_KEYED, APPLY, APPLY_KEYED):
         conn.exec_driver_sql(statement)
