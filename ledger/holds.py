@@ -40,6 +40,7 @@ def resolve(conn: Connection, transfer_id: int, action: str, now: datetime):
     if action == "post":
         rules.check_movable(locked.accounts, locked.accounts)
     deltas = deltas_of(items)
+    rules.check_sums(deltas, locked.accounts)
     rules.apply_deltas(deltas, locked.accounts)
     repo.update_accounts(conn, deltas, locked)
     repo.set_status(conn, transfer_id, status, now if status == "posted" else None)

@@ -87,8 +87,10 @@ def new_transfer(request: dict, postings: tuple[Posting, ...], now: datetime) ->
 
 
 def reserve(item: NewTransfer, locked: Locked) -> None:
-    """Apply a checked transfer to the locked states, so later items of a batch see it."""
+    """Apply a transfer to the locked states, so later items of a batch see it; refuse it
+    if an account's stored sums would pass their bound."""
     deltas = rules.create_deltas(item.postings, item.pending)
+    rules.check_sums(deltas, locked.accounts)
     rules.apply_deltas(deltas, locked.accounts)
     if item.expires_at is not None:
         for account_id in deltas:

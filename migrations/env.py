@@ -36,6 +36,11 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     engine = current_app.extensions["migrate"].db.engine
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations recreate tables that others reference; SQLite honours this
+            # only outside a transaction, hence on the driver's connection, before any.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=schema_metadata(),
@@ -44,6 +49,10 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("the migrations left rows whose foreign keys point nowhere")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -8,6 +8,11 @@ TRANSFER_STATUSES = ("pending", "posted", "voided", "expired")
 EVENT_KINDS = ("created", "posted", "voided", "expired", "reversed")
 MAX_BATCH = 1000
 MAX_POSTINGS = 100
+#: Most minor units the postings of one transfer may add up to.
+MAX_TRANSFER = 10**18
+#: Most minor units each of an account's four stored sums may reach (under 2**62, so
+#: that sums and differences of them stay inside a signed 64-bit column).
+MAX_ACCOUNT_SUM = 4 * 10**18
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,19 @@ from ledger.core.errors import (
     CurrencyMismatch,
     Forbidden,
     InsufficientFunds,
+    InvalidAmount,
     LimitExceeded,
     UnknownAccount,
     ValidationError,
 )
-from ledger.core.model import MAX_POSTINGS, AccountState, Delta, Posting
+from ledger.core.model import (
+    MAX_ACCOUNT_SUM,
+    MAX_POSTINGS,
+    MAX_TRANSFER,
+    AccountState,
+    Delta,
+    Posting,
+)
 from ledger.core.money import format_amount, parse_amount
 
 
@@ -68,7 +76,36 @@ def resolve_postings(raw: Sequence, accounts: Mapping[int, AccountState],
                 to_currency=accounts[target].currency, currency=wanted)
         amount = parse_amount(item.get("amount"), scales[currency])
         postings.append(Posting(source, target, amount, currency))
+    check_gross(postings, scales)
     return tuple(postings)
+
+
+def check_gross(postings: Sequence[Posting], scales: Mapping[str, int]) -> None:
+    """Refuse a transfer whose postings in one currency add up to more than MAX_TRANSFER.
+
+    Limits judge the net effect, so postings that cancel out pass them whatever their size;
+    their gross sum is bounded here, and each account's stored sums by check_sums.
+    """
+    totals: dict[str, int] = {}
+    for p in postings:
+        totals[p.currency] = totals.get(p.currency, 0) + p.amount
+    for currency, total in sorted(totals.items()):
+        if total > MAX_TRANSFER:
+            raise InvalidAmount("The postings of one transfer add up to more than a transfer "
+                                "may carry.", currency=currency,
+                                limit=format_amount(MAX_TRANSFER, scales[currency]))
+
+
+def check_sums(deltas: Mapping[int, Delta], accounts: Mapping[int, AccountState]) -> None:
+    """Refuse a write that would take one of an account's four stored sums past
+    MAX_ACCOUNT_SUM (a signed 64-bit column, with room for their differences)."""
+    for account_id, d in sorted(deltas.items()):
+        a = accounts[account_id]
+        if max(a.posted_debits + d.posted_debits, a.posted_credits + d.posted_credits,
+               a.pending_debits + d.pending_debits,
+               a.pending_credits + d.pending_credits) > MAX_ACCOUNT_SUM:
+            raise InvalidAmount(f"Account {account_id} has moved as much as an account may "
+                                "carry.", account_id=account_id)
 
 
 def check_debit_owners(transfers: Sequence[Sequence[Mapping]], owners: Mapping[int, str | None],

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
 )
 
+from ledger.core.model import MAX_ACCOUNT_SUM
 from ledger.store.types import BigId, UTCDateTime
 
 #: Constraint names fixed by convention (the market uses it too), so Alembic migrations are
@@ -67,6 +68,10 @@ accounts = Table(
     CheckConstraint("status IN ('open', 'frozen', 'closed')", name="status"),
     CheckConstraint("posted_debits >= 0 AND posted_credits >= 0 AND pending_debits >= 0 "
                     "AND pending_credits >= 0", name="sums"),
+    #: ledger.core.model.MAX_ACCOUNT_SUM: the fast path relies on it to refuse.
+    CheckConstraint(f"posted_debits <= {MAX_ACCOUNT_SUM} AND posted_credits <= {MAX_ACCOUNT_SUM} "
+                    f"AND pending_debits <= {MAX_ACCOUNT_SUM} "
+                    f"AND pending_credits <= {MAX_ACCOUNT_SUM}", name="sums_bounded"),
     CheckConstraint("min_balance IS NULL OR "
                     "posted_credits - posted_debits - pending_debits >= min_balance",
                     name="min_balance"),

@@ -9,7 +9,7 @@ import pytest
 
 from ledger.core import errors, rules
 from ledger.core.hashing import canonical, transfer_hash
-from ledger.core.model import AccountState, Posting
+from ledger.core.model import MAX_ACCOUNT_SUM, MAX_TRANSFER, AccountState, Delta, Posting
 from ledger.core.money import format_amount, parse_amount
 
 EUR = {"EUR": 2}
@@ -120,6 +120,28 @@ def test_a_hold_reserves_the_net_effect_and_posting_it_moves_gross_amounts():
         == (15, 10, -5)
     released = rules.release_deltas(items)
     assert (released[1].pending_debits, released[2].pending_credits) == (-5, -5)
+
+
+def test_postings_of_one_currency_add_up_to_at_most_the_transfer_bound():
+    half = MAX_TRANSFER // 2
+    exact = [Posting(1, 2, half, "EUR"), Posting(2, 1, MAX_TRANSFER - half, "EUR")]
+    rules.check_gross(exact, EUR)
+    with pytest.raises(errors.InvalidAmount):
+        rules.check_gross([*exact, Posting(1, 2, 1, "EUR")], EUR)
+    # Each currency is bounded on its own.
+    rules.check_gross([*exact, Posting(3, 4, 1, "SOL")], {**EUR, "SOL": 2})
+
+
+@pytest.mark.parametrize("figure", ["posted_debits", "posted_credits", "pending_debits",
+                                    "pending_credits"])
+def test_no_stored_sum_of_an_account_may_pass_its_bound(figure):
+    full = account(1, low=None, **{{"posted_debits": "debits", "posted_credits": "credits"}
+                                   .get(figure, figure): MAX_ACCOUNT_SUM - 1})
+    rules.check_sums({1: Delta(**{figure: 1})}, {1: full})
+    with pytest.raises(errors.InvalidAmount) as caught:
+        rules.check_sums({1: Delta(**{figure: 2})}, {1: full})
+    assert caught.value.details == {"account_id": 1}
+    rules.check_sums({1: Delta(**{figure: -5})}, {1: full})
 
 
 def test_a_reversal_swaps_every_posting():
