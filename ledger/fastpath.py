@@ -107,7 +107,7 @@ def document(plans: list[Plan], key: dict | None = None) -> str:
     doc = {
         "t": [{"p": r["pending"], "x": _iso(r["expires_at"]), "r": r["reference"],
                "d": r["description"], "m": json.dumps(r["metadata"]) if r["metadata"] else "{}",
-               "h": r["hash"], "w": when}
+               "h": r["hash"], "w": when, "b": r["placed_by"], "y": r["post_by"]}
               for r, when in rows],
         # A posting names its transfer by its 1-based place in the batch.
         "p": [{"t": n, "s": p.source, "d": p.target, "a": p.amount, "c": p.currency}

@@ -23,9 +23,17 @@ HOLD_TRANSITIONS = {
 }
 
 
-def resolve(conn: Connection, transfer_id: int, action: str, now: datetime):
-    """Post or void one pending transfer, at most once; an overdue hold expires instead."""
+def resolve(conn: Connection, transfer_id: int, action: str, now: datetime,
+            by: str | None = None, controls=None):
+    """Post or void one pending transfer, at most once; an overdue hold expires instead.
+
+    With `controls` the caller `by` must be one the hold's rule names (rules.check_resolver).
+    """
     row = repo.lock_transfer(conn, transfer_id)
+    items = repo.load_postings(conn, [transfer_id]).get(transfer_id, [])
+    if controls is not None and row.status == "pending":
+        owners = repo.owners_of(conn, {a for p in items for a in (p.source, p.target)})
+        rules.check_resolver(action, row._mapping, items, owners, by, controls)
     if row.status != "pending":
         raise InvalidState(f"Transfer {transfer_id} is {row.status}, not pending.",
                            transfer_id=transfer_id, status=row.status)
@@ -34,7 +42,6 @@ def resolve(conn: Connection, transfer_id: int, action: str, now: datetime):
         return CommitThenRaise(InvalidState(
             f"Transfer {transfer_id} expired at {row.expires_at.isoformat()}.",
             transfer_id=transfer_id, status="expired"))
-    items = repo.load_postings(conn, [transfer_id])[transfer_id]
     locked = repo.lock_accounts(conn, {p.source for p in items} | {p.target for p in items})
     status, deltas_of = HOLD_TRANSITIONS[action]
     if action == "post":

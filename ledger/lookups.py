@@ -5,6 +5,7 @@ from sqlalchemy.engine import Connection
 
 from ledger.accounts import read
 from ledger.serialize import iso
+from ledger.store import repo
 from ledger.store.tables import accounts, events
 
 #: Largest account or transfer id (a signed 64-bit column).
@@ -17,8 +18,7 @@ def account_owners(bind, account_ids) -> dict[int, str | None]:
                      if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID})
     if not wanted:
         return {}
-    query = select(accounts.c.id, accounts.c.owner_ref).where(accounts.c.id.in_(wanted))
-    return read(bind, lambda conn: {row.id: row.owner_ref for row in conn.execute(query)})
+    return read(bind, lambda conn: repo.owners_of(conn, wanted))
 
 
 def account_labels(bind, account_ids) -> dict[int, dict]:

@@ -42,6 +42,8 @@ def transfer_dict(row: Mapping, items: Sequence[Posting], scales: Mapping[str, i
         "created_at": iso(row["created_at"]),
         "posted_at": iso(row["posted_at"]),
         "hash": row["hash"],
+        "placed_by": row["placed_by"],
+        "post_by": row["post_by"],
     }
 
 

@@ -27,15 +27,19 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
              reference: str | None = None, metadata: dict | None = None,
              pending: bool = False, timeout_seconds: int | None = None,
              idempotency: Idempotency | None = None, now: datetime | None = None,
-             debit_owners: Collection[str] | None = None) -> dict:
+             debit_owners: Collection[str] | None = None, placed_by: str | None = None,
+             post_by: str | None = None) -> dict:
     """Move money: postings [{from, to, amount, currency?}], all or nothing.
 
     `debit_owners`, when given, are the owner references whose accounts the caller may
     debit: any other `from` account is refused with Forbidden, before amounts and limits.
+    `placed_by` records who makes the transfer (opaque, e.g. "user:12"); a hold's
+    `post_by` says who may post it (ledger.core.model.POST_RULES; "placer" by default).
     """
     request = writer.request_of({
         "postings": postings, "description": description, "reference": reference,
-        "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds})
+        "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds,
+        "post_by": post_by}, placed_by)
     at = now or now_utc()
     if fastpath.usable(bind, [request]):
         if idempotency is None:
@@ -67,19 +71,28 @@ def _transfer(conn: Connection, request: dict, now: datetime,
 
 
 def post_pending(bind, transfer_id: int, *, idempotency: Idempotency | None = None,
-                 now: datetime | None = None) -> dict:
-    """Post a pending transfer (at most once; never once it has expired)."""
+                 now: datetime | None = None, by: str | None = None,
+                 controls: Collection[str] | None = None) -> dict:
+    """Post a pending transfer (at most once; never once it has expired).
+
+    With `controls` (the owners whose accounts the caller `by` controls), only a caller the
+    hold's `post_by` rule names may post it (Forbidden otherwise); without, anyone may.
+    """
     return idempotency_run(bind, "post", {"transfer_id": transfer_id}, idempotency,
                            lambda conn: holds.resolve(conn, transfer_id, "post",
-                                                      now or now_utc()))
+                                                      now or now_utc(), by, controls))
 
 
 def void_pending(bind, transfer_id: int, *, idempotency: Idempotency | None = None,
-                 now: datetime | None = None) -> dict:
-    """Void a pending transfer, releasing what it reserved (at most once)."""
+                 now: datetime | None = None, by: str | None = None,
+                 controls: Collection[str] | None = None) -> dict:
+    """Void a pending transfer, releasing what it reserved (at most once).
+
+    With `controls`, only the one who placed it (`by` equal to its `placed_by`) may.
+    """
     return idempotency_run(bind, "void", {"transfer_id": transfer_id}, idempotency,
                            lambda conn: holds.resolve(conn, transfer_id, "void",
-                                                      now or now_utc()))
+                                                      now or now_utc(), by, controls))
 
 
 def reverse(bind, transfer_id: int, *, description: str | None = None,
@@ -115,11 +128,11 @@ def _reverse(conn: Connection, transfer_id: int, description: str | None,
 
 def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
           idempotency: Idempotency | None = None, now: datetime | None = None,
-          debit_owners: Collection[str] | None = None) -> list:
+          debit_owners: Collection[str] | None = None, placed_by: str | None = None) -> list:
     """Apply 1 to 1,000 transfers in order, locking every touched account once.
 
     `debit_owners` as for `transfer`: one forbidden debit refuses the whole batch, even when
-    not atomic (`details.index` names the item).
+    not atomic (`details.index` names the item); `placed_by` as for `transfer`, for each.
 
     Atomic: the list of transfers, or the first item's error (with `details.index`) and
     nothing written. Not atomic: one {"ok": True, "transfer": ...} or {"ok": False,
@@ -128,7 +141,7 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
     if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_BATCH:
         raise ValidationError(f"A batch has 1 to {MAX_BATCH} transfers.",
                               fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
-    requests = [_indexed(index, lambda item=item: writer.request_of(item), atomic)
+    requests = [_indexed(index, lambda item=item: writer.request_of(item, placed_by), atomic)
                 for index, item in enumerate(items)]
     return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc(),
                             debit_owners)

@@ -135,7 +135,8 @@ def _check_transfers(conn: Connection, report: Report, told: dict) -> dict[int, 
             digest = transfer_hash(items, created_at=row.created_at, pending=row.pending,
                                    expires_at=row.expires_at, description=row.description,
                                    reference=row.reference, metadata=row.metadata,
-                                   reverses=row.reverses)
+                                   reverses=row.reverses, placed_by=row.placed_by,
+                                   post_by=row.post_by)
             where = {"transfer_id": row.id}
             if logged is None:
                 report.fail(f"Transfer {row.id} has no event in the log.", **where)

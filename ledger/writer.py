@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from ledger.core import rules
 from ledger.core.errors import ValidationError
 from ledger.core.hashing import transfer_hash
-from ledger.core.model import Posting
+from ledger.core.model import POST_RULES, Posting
 from ledger.serialize import transfer_dict
 from ledger.store import repo
 from ledger.store.repo import Locked
@@ -27,10 +27,15 @@ class NewTransfer:
     expires_at: datetime | None = None
     reverses: int | None = None
     event: str = "created"
+    placed_by: str | None = None
+    post_by: str | None = None
 
 
-def request_of(raw: Mapping) -> dict:
-    """Normalise one transfer request, refusing malformed fields before touching the db."""
+def request_of(raw: Mapping, placed_by: str | None = None) -> dict:
+    """Normalise one transfer request, refusing malformed fields before touching the db.
+
+    `placed_by` is who makes it (the caller's word, not the request's).
+    """
     if not isinstance(raw, Mapping):
         raise ValidationError("A transfer is an object.", fields={"transfer": ["Not an object."]})
     description = raw.get("description") or ""
@@ -38,6 +43,7 @@ def request_of(raw: Mapping) -> dict:
     metadata = raw.get("metadata") or {}
     pending = raw.get("pending", False)
     timeout = raw.get("timeout_seconds")
+    post_by = raw.get("post_by")
     fields = {}
     if not isinstance(description, str) or len(description) > 500:
         fields["description"] = ["A text of at most 500 characters."]
@@ -50,6 +56,10 @@ def request_of(raw: Mapping) -> dict:
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)
                                 or not 0 < timeout <= MAX_TIMEOUT or not pending):
         fields["timeout_seconds"] = ["A positive number of seconds, for a pending transfer."]
+    if placed_by is not None and (not isinstance(placed_by, str) or not 0 < len(placed_by) <= 128):
+        fields["placed_by"] = ["A text of 1 to 128 characters."]
+    if post_by is not None and (post_by not in POST_RULES or pending is not True):
+        fields["post_by"] = [f"One of {', '.join(POST_RULES)}, for a pending transfer."]
     if fields:
         raise ValidationError("The transfer is not valid.", fields=fields)
     rules.posting_account_ids(raw.get("postings"))
@@ -58,7 +68,8 @@ def request_of(raw: Mapping) -> dict:
                 for p in raw["postings"]]
     return {"postings": postings, "description": description,
             "reference": reference, "metadata": metadata, "pending": pending,
-            "timeout_seconds": timeout}
+            "timeout_seconds": timeout, "post_by": (post_by or "placer") if pending else None,
+            "placed_by": placed_by}
 
 
 def account_ids(requests: list) -> list[int]:
@@ -83,7 +94,8 @@ def new_transfer(request: dict, postings: tuple[Posting, ...], now: datetime) ->
     timeout = request["timeout_seconds"]
     return NewTransfer(postings, request["description"], request["reference"],
                        request["metadata"], request["pending"],
-                       now + timedelta(seconds=timeout) if timeout else None)
+                       now + timedelta(seconds=timeout) if timeout else None,
+                       placed_by=request["placed_by"], post_by=request["post_by"])
 
 
 def reserve(item: NewTransfer, locked: Locked) -> None:
@@ -122,9 +134,11 @@ def transfer_row(item: NewTransfer, now: datetime) -> dict:
     digest = transfer_hash(item.postings, created_at=now, pending=item.pending,
                            expires_at=item.expires_at, description=item.description,
                            reference=item.reference, metadata=item.metadata,
-                           reverses=item.reverses)
+                           reverses=item.reverses, placed_by=item.placed_by,
+                           post_by=item.post_by)
     return {"status": "pending" if item.pending else "posted", "pending": item.pending,
             "expires_at": item.expires_at, "reference": item.reference,
             "description": item.description, "metadata": item.metadata,
             "reverses": item.reverses, "created_at": now,
-            "posted_at": None if item.pending else now, "hash": digest}
+            "posted_at": None if item.pending else now, "hash": digest,
+            "placed_by": item.placed_by, "post_by": item.post_by}

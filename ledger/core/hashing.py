@@ -30,14 +30,24 @@ def sha256(value) -> str:
 
 def transfer_hash(postings: Sequence[Posting], *, created_at: datetime, pending: bool,
                   expires_at: datetime | None, description: str, reference: str | None,
-                  metadata: dict, reverses: int | None) -> str:
-    """Hash what a transfer is: its postings and everything said about it when created."""
-    return sha256({
+                  metadata: dict, reverses: int | None, placed_by: str | None = None,
+                  post_by: str | None = None) -> str:
+    """Hash what a transfer is: its postings and everything said about it when created.
+
+    Who placed it and who may post it are hashed only when stated, so that the hashes of
+    transfers written before they existed stay the same.
+    """
+    value = {
         "postings": [[p.source, p.target, p.amount, p.currency] for p in postings],
         "created_at": created_at, "pending": pending, "expires_at": expires_at,
         "description": description, "reference": reference, "metadata": metadata,
         "reverses": reverses,
-    })
+    }
+    if placed_by is not None:
+        value["placed_by"] = placed_by
+    if post_by is not None:
+        value["post_by"] = post_by
+    return sha256(value)
 
 
 def event_hash(prev_hash: str, *, position: int, seq: int, kind: str, transfer_id: int,

@@ -6,6 +6,10 @@ ACCOUNT_STATUSES = ("open", "frozen", "closed")
 CURRENCY_KINDS = ("fiat", "mutual_credit", "backed", "share")
 TRANSFER_STATUSES = ("pending", "posted", "voided", "expired")
 EVENT_KINDS = ("created", "posted", "voided", "expired", "reversed")
+#: Who may post a hold, stated when it is placed: the one who placed it, whoever controls
+#: every debited account (a buyer confirming delivery), or every credited one (a payee
+#: capturing). Voiding is the placer's alone. An unrestricted caller does either.
+POST_RULES = ("placer", "debtor", "creditor")
 MAX_BATCH = 1000
 MAX_POSTINGS = 100
 #: Most minor units the postings of one transfer may add up to.

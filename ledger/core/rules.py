@@ -123,6 +123,30 @@ def check_debit_owners(transfers: Sequence[Sequence[Mapping]], owners: Mapping[i
                                 account_id=source, index=index)
 
 
+def check_resolver(action: str, hold: Mapping, postings: Sequence[Posting],
+                   owners: Mapping[int, str | None], by: str | None,
+                   controls: Collection[str] | None) -> None:
+    """Refuse to post or void a hold for a caller the hold's rule does not name.
+
+    `hold` has the transfer's `placed_by` and `post_by`; `owners` maps its accounts to
+    their owners; `by` is the caller and `controls` the owners whose accounts the caller
+    controls (None: an unrestricted caller, who may do either).
+    """
+    if controls is None:
+        return
+    rule = (hold["post_by"] or "placer") if action == "post" else "placer"
+    side = [p.target for p in postings] if rule == "creditor" else [p.source for p in postings]
+    controlled = all(owners.get(account_id) in controls for account_id in side)
+    if rule == "placer":
+        # Posting moves the debtor's money: a placer who no longer controls it cannot.
+        allowed = by is not None and by == hold["placed_by"] and (action == "void" or controlled)
+    else:
+        allowed = controlled
+    if not allowed:
+        raise Forbidden(f"Only {'the one who placed it' if rule == 'placer' else 'the ' + rule} "
+                        f"may {action} this hold.", rule=rule)
+
+
 def check_movable(account_ids, accounts: Mapping[int, AccountState]) -> None:
     """Refuse to move money through a frozen or closed account."""
     for account_id in sorted(account_ids):

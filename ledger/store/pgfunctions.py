@@ -3,7 +3,8 @@
 `ledger_apply(now, doc)` writes transfers that Python has already checked and hashed, and
 returns their ids (from the table's sequence, so in creation order), in one statement (one
 round trip, commit included, in autocommit). Each transfer carries the time it was hashed
-with (`w`; `now` when absent): a group commit writes transfers of several requests.
+with (`w`; `now` when absent): a group commit writes transfers of several requests; and who
+placed it (`b`) and, for a hold, who may post it (`y`).
 
 It decides nothing: it inserts the rows, locks every touched account in ascending id order
 and applies the net deltas only if each account is open, has the expected currency and
@@ -48,14 +49,15 @@ BEGIN
 
     WITH t AS (
         INSERT INTO ledger_transfers (id, status, pending, expires_at, reference, description,
-                                      metadata, reverses, created_at, posted_at, hash)
+                                      metadata, reverses, created_at, posted_at, hash,
+                                      placed_by, post_by)
         SELECT v_tids[t.n], CASE WHEN t.p THEN 'pending' ELSE 'posted' END, t.p, t.x, t.r,
                t.d, t.m::json, NULL, coalesce(t.w, p_now),
-               CASE WHEN t.p THEN NULL ELSE coalesce(t.w, p_now) END, t.h
+               CASE WHEN t.p THEN NULL ELSE coalesce(t.w, p_now) END, t.h, t.b, t.y
         FROM ROWS FROM (jsonb_to_recordset(p_doc -> 't')
                         AS (p boolean, x timestamptz, r text, d text, m text, h text,
-                            w timestamptz))
-             WITH ORDINALITY AS t(p, x, r, d, m, h, w, n)
+                            w timestamptz, b text, y text))
+             WITH ORDINALITY AS t(p, x, r, d, m, h, w, b, y, n)
         RETURNING id, status, hash, created_at)
     INSERT INTO ledger_events (kind, transfer_id, payload, created_at)
     SELECT 'created', t.id, json_build_object('hash', t.hash, 'status', t.status), t.created_at

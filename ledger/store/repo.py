@@ -139,6 +139,15 @@ def load_postings(conn: Connection, transfer_ids: Iterable[int]) -> dict[int, li
     return found
 
 
+def owners_of(conn: Connection, account_ids) -> dict[int, str | None]:
+    """Map each existing account among `account_ids` to its owner_ref."""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return {}
+    query = select(accounts.c.id, accounts.c.owner_ref).where(accounts.c.id.in_(wanted))
+    return {row.id: row.owner_ref for row in conn.execute(query)}
+
+
 def load_scales(conn: Connection) -> dict[str, int]:
     """Return every currency's scale."""
     return dict(conn.execute(select(currencies.c.code, currencies.c.scale)).all())

@@ -102,7 +102,13 @@ transfers = Table(
     Column("posted_at", UTCDateTime, nullable=True),
     #: SHA-256 of the canonical transfer (ledger.core.hashing.transfer_hash).
     Column("hash", String(64), nullable=False),
+    #: Who made it, opaque to the ledger ("user:12"); None when a use case did.
+    Column("placed_by", String(128), nullable=True),
+    #: A hold's rule for who may post it: placer | debtor | creditor (ledger.core.model).
+    Column("post_by", String(8), nullable=True),
     CheckConstraint("status IN ('pending', 'posted', 'voided', 'expired')", name="status"),
+    CheckConstraint("post_by IS NULL OR (pending AND post_by IN ('placer', 'debtor', "
+                    "'creditor'))", name="post_by"),
     Index("ix_ledger_transfers_posted_at", "posted_at"),
 )
 

@@ -86,6 +86,7 @@ def demo_trade(conn: Connection, system: dict, accounts: dict) -> int:
     ledger.hold(conn, [{"from": accounts[("ai-cote-basque", "MUTU")],
                         "to": accounts[("ei-proprete-labourd", "MUTU")],
                         "amount": "380.00"}], timeout_seconds=30 * 24 * 3600,
+                post_by="debtor",  # the buyer confirms delivery
                 description="Commande acceptée : nettoyage de fin de chantier")
     return len(moves) + 1
 

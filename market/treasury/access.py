@@ -124,11 +124,18 @@ def check_readable(viewer: Viewer, account: dict) -> dict:
     return account
 
 
+def actor(user) -> str:
+    """Who the ledger records as placing a transfer, and asks about when resolving a hold."""
+    return f"user:{user.id}"
+
+
 def debit_owners(viewer: Viewer) -> list[str] | None:
-    """The owners whose accounts the viewer may debit, for the ledger to enforce (None: any).
+    """The owners whose accounts the viewer controls, for the ledger to enforce (None: any).
 
     The ledger refuses any other debit with ``forbidden`` (403) before it looks at amounts
-    or limits, in the same statement that writes the transfer.
+    or limits, in the same statement that writes the transfer. For holds it lets post one
+    only a caller its rule names (its placer, the debited or the credited side) and void
+    one only its placer; network treasurers and admins may do either.
     """
     return None if viewer.network else [owner_ref(m) for m in sorted(viewer.movers)]
 

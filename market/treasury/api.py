@@ -135,7 +135,7 @@ def create_transfer(data: dict):
     """Move money: postings from -> to, all or none; pending: true makes a hold."""
     return ledger.transfer(connection.for_ledger(), data.pop("postings"),
                            idempotency=current(), debit_owners=policy.debit_owners(viewer()),
-                           **data)
+                           placed_by=policy.actor(current_user), **data)
 
 
 @blp.post("/transfers/batch")
@@ -147,7 +147,8 @@ def create_transfer(data: dict):
 def create_batch(data: dict):
     """Apply 1 to 1,000 transfers in order: all or none (atomic), or each on its own."""
     items = ledger.batch(connection.for_ledger(), data["transfers"], atomic=data["atomic"],
-                         idempotency=current(), debit_owners=policy.debit_owners(viewer()))
+                         idempotency=current(), debit_owners=policy.debit_owners(viewer()),
+                         placed_by=policy.actor(current_user))
     if data["atomic"]:
         return {"items": items}
     return make_response(BATCH_RESULT.dump({"items": items}), 200)
@@ -172,28 +173,35 @@ def get_transfer(transfer_id: int):
     return policy.check_transfer(viewer(), reader(), ledger.get_transfer(reader(), transfer_id))
 
 
-def _acting_on(transfer_id: int, debited_side: str) -> None:
-    """Check that the caller may act on a transfer whose `debited_side` accounts pay."""
+def _acting_on(transfer_id: int, debited_side: str | None = None) -> None:
+    """Check that the caller may read a transfer and, with a side, control its accounts."""
     transfer = ledger.get_transfer(reader(), transfer_id)
     policy.check_transfer(viewer(), reader(), transfer, debited_side)
+
+
+def _resolver() -> dict:
+    """Who asks to resolve a hold, for the ledger to check against the hold's rule."""
+    return {"by": policy.actor(current_user), "controls": policy.debit_owners(viewer())}
 
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/post")
 @moves_money
 @blp.response(200, schemas.TransferSchema())
 def post_transfer(transfer_id: int):
-    """Post a pending transfer (once; never after it expired)."""
-    _acting_on(transfer_id, "from")
-    return ledger.post_pending(connection.for_ledger(), transfer_id, idempotency=current())
+    """Post a pending transfer (once; never after it expired), if its rule names the caller."""
+    _acting_on(transfer_id)
+    return ledger.post_pending(connection.for_ledger(), transfer_id, idempotency=current(),
+                               **_resolver())
 
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/void")
 @moves_money
 @blp.response(200, schemas.TransferSchema())
 def void_transfer(transfer_id: int):
-    """Void a pending transfer, releasing what it reserved (once)."""
-    _acting_on(transfer_id, "from")
-    return ledger.void_pending(connection.for_ledger(), transfer_id, idempotency=current())
+    """Void a pending transfer, releasing what it reserved (once): its placer, or the network."""
+    _acting_on(transfer_id)
+    return ledger.void_pending(connection.for_ledger(), transfer_id, idempotency=current(),
+                               **_resolver())
 
 
 @blp.post(f"/transfers/<{ID}:transfer_id>/reverse")

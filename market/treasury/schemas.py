@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ledger.core.model import CURRENCY_KINDS, MAX_BATCH, MAX_POSTINGS
+from ledger.core.model import CURRENCY_KINDS, MAX_BATCH, MAX_POSTINGS, POST_RULES
 from ledger.lookups import MAX_ID
 from ledger.writer import MAX_TIMEOUT
 
@@ -165,6 +165,13 @@ class TransferInSchema(InputSchema):
     pending = fields.Boolean(load_default=False)
     timeout_seconds = fields.Integer(strict=True, load_default=None, allow_none=True,
                                      validate=validate.Range(min=1, max=MAX_TIMEOUT))
+    post_by = fields.String(load_default=None, allow_none=True,
+                            metadata={"enum": list(POST_RULES), "description":
+                                      "A hold's rule for who may post it: the one who "
+                                      "placed it (default), the debited side (a buyer "
+                                      "confirming delivery) or the credited side (a payee "
+                                      "capturing). Only its placer, or the network, voids "
+                                      "it."})
 
 
 PostingSchema = Schema.from_dict({
@@ -188,6 +195,10 @@ class TransferSchema(Schema):
     created_at = timestamp(required=True)
     posted_at = timestamp(allow_none=True, required=True)
     hash = fields.String(required=True)
+    placed_by = fields.String(allow_none=True, required=True,
+                              metadata={"description": "Who made it (user:<id>)."})
+    post_by = fields.String(allow_none=True, required=True,
+                            metadata={"enum": [*POST_RULES, None]})
 
 
 class TransferQueryArgsSchema(InputSchema):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask import Blueprint, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 import ledger
@@ -62,9 +63,17 @@ def money(amount: str | None, currency: str = "") -> str:
     return f"{format_decimal(value, format=pattern)} {currency}".strip()
 
 
+#: Who may post a hold, as people read it.
+POST_RULES = {
+    "placer": _l("celui ou celle qui l'a posée (ou le réseau)"),
+    "debtor": _l("le payeur, à la livraison (ou le réseau)"),
+    "creditor": _l("le bénéficiaire (ou le réseau)"),
+}
+
+
 @bp.context_processor
 def ledger_helpers() -> dict:
-    return {"money": money}
+    return {"money": money, "post_rules": POST_RULES}
 
 
 def day(name: str) -> tuple[date | None, str | None]:

@@ -129,7 +129,8 @@ def test_a_wrong_method_is_405_with_an_allow_header(client, db, world):
 
 
 def test_posting_a_voided_hold_is_an_invalid_state(client, db, world):
-    held = hold(client, world, world.accounts["a"], world.accounts["b"])
+    held = hold(client, world, world.accounts["a"], world.accounts["b"],
+                user="treasurer_a")
     assert client.post(f"/api/v1/transfers/{held}/void",
                        headers=world.as_("treasurer_a")).status_code == 200
     refused(client, db, world, "treasurer_a", f"/api/v1/transfers/{held}/post",
@@ -139,7 +140,8 @@ def test_posting_a_voided_hold_is_an_invalid_state(client, db, world):
 
 
 def test_voiding_a_posted_hold_is_an_invalid_state(client, db, world):
-    held = hold(client, world, world.accounts["a"], world.accounts["b"])
+    held = hold(client, world, world.accounts["a"], world.accounts["b"],
+                user="treasurer_a")
     assert client.post(f"/api/v1/transfers/{held}/post",
                        headers=world.as_("treasurer_a")).status_code == 200
     refused(client, db, world, "treasurer_a", f"/api/v1/transfers/{held}/void",
