@@ -14,6 +14,7 @@ import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 
+from ledger import sealer
 from market import create_app
 from market.platform.config import TestConfig, database_url
 from market.platform.extensions import db as _db
@@ -115,6 +116,15 @@ def database(request, tmp_path) -> str:
         url = request.getfixturevalue("pg_url")
         yield url
         truncate_all(url)
+
+
+@pytest.fixture(autouse=True)
+def sealer_counter():
+    """Start every test with the sealer's per-process count at zero: a test that began near
+    its threshold would see the background sealer wake up halfway through."""
+    sealer.reset_counter()
+    yield
+    sealer.reset_counter()
 
 
 @pytest.fixture

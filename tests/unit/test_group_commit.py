@@ -32,18 +32,25 @@ def run_while_first_flush_waits(group: GroupCommit, items: list, flush_error=Non
 
     first = threading.Thread(target=submit, args=(items[0],))
     first.start()
-    while not calls:
-        time.sleep(0.001)
+    wait_for(lambda: calls)
     others = []
     for item in items[1:]:  # one at a time, so that they queue in this order
         others.append(threading.Thread(target=submit, args=(item,)))
         others[-1].start()
-        while len(group._waiting) < len(others):
-            time.sleep(0.001)
+        wait_for(lambda: len(group._waiting) >= len(others))
     release.set()
     for thread in [first, *others]:
-        thread.join(5)
+        thread.join(30)
+        assert not thread.is_alive()
     return calls, results
+
+
+def wait_for(check, seconds: float = 30.0) -> None:
+    """Wait until ``check()`` is true; fail past ``seconds`` rather than hang."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the threads never got there"
+        time.sleep(0.001)
 
 
 def test_a_thread_alone_flushes_its_item_at_once():
