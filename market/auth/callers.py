@@ -5,7 +5,8 @@ API call's CPU). A process may instead remember who a token belongs to, as long 
 learns at once of every change that could make that answer wrong:
 
 - PostgreSQL notifies the channel ``intercoop_auth`` when ``users``, ``user_roles`` or
-  ``api_tokens`` change (triggers of migration 0005), whichever process made the change;
+  ``api_tokens`` change, or a member's status (triggers of migrations 0005 and 0008),
+  whichever process made the change;
   each process listens on its own connection and forgets everything it knows on each
   notification;
 - a commit of this process that touched those tables forgets at once, without waiting for
@@ -28,7 +29,7 @@ from itertools import chain
 from typing import TypeVar
 
 import psycopg
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ T = TypeVar("T")
 
 CHANNEL = "intercoop_auth"
 APPLICATION_NAME = "intercoop auth listener"
-AUTH_TABLES = frozenset({"users", "user_roles", "api_tokens"})
+AUTH_TABLES = frozenset({"users", "user_roles", "api_tokens", "members"})
+#: Of these tables, those where only a change of these columns matters (as the triggers say).
+AUTH_COLUMNS = {"members": ("status",)}
 #: The session flag set by a flush or statement that touched AUTH_TABLES.
 _CHANGED = "intercoop_auth_changed"
 #: Caches of this process, all forgotten when a commit here touches AUTH_TABLES.
@@ -124,8 +127,8 @@ class CallerCache:
                                      application_name=APPLICATION_NAME) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     if not _triggers_installed(conn):
-                        log.warning("the triggers of migration 0005 are missing: API tokens "
-                                    "are read on every request")
+                        log.warning("the triggers of migrations 0005 and 0008 are missing: "
+                                    "API tokens are read on every request")
                         return
                     # Changes committed from now on will be heard of; older answers go.
                     self.forget()
@@ -150,7 +153,7 @@ class CallerCache:
 
 
 def _triggers_installed(conn: psycopg.Connection) -> bool:
-    """Whether every table of AUTH_TABLES notifies CHANNEL (migration 0005)."""
+    """Whether every table of AUTH_TABLES notifies CHANNEL (migrations 0005 and 0008)."""
     names = [f"{table}_auth_changed" for table in sorted(AUTH_TABLES)]
     found = conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) "
                          "AND tgenabled <> 'D'", [names]).fetchone()[0]
@@ -168,13 +171,23 @@ def _touches_auth(statement) -> bool:
     return getattr(table, "name", None) in AUTH_TABLES
 
 
+def _changes_auth(instance, dirty: bool) -> bool:
+    table = getattr(instance, "__tablename__", None)
+    if table not in AUTH_TABLES:
+        return False
+    if not dirty or table not in AUTH_COLUMNS:
+        return True
+    state = inspect(instance)
+    return any(state.attrs[name].history.has_changes() for name in AUTH_COLUMNS[table])
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session, _context) -> None:
-    # After a flush the session still lists what it has just written.
-    for instance in chain(session.new, session.dirty, session.deleted):
-        if getattr(instance, "__tablename__", None) in AUTH_TABLES:
-            session.info[_CHANGED] = True
-            return
+    # After a flush the session still lists what it has just written, with its history.
+    changed = chain(((i, False) for i in chain(session.new, session.deleted)),
+                    ((i, True) for i in session.dirty))
+    if any(_changes_auth(instance, dirty) for instance, dirty in changed):
+        session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")

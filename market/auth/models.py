@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from market.auth.roles import MEMBER_SCOPED, Role
+from market.auth.roles import MEMBER_SCOPED, Role, allows
+from market.members.models import Member, MemberStatus
 from market.platform.extensions import db
 from market.platform.time import now_utc
 from market.platform.types import UTCDateTime
@@ -15,7 +16,9 @@ class SignedInUser:
     """What any signed-in user answers: flask-login's protocol and questions about roles.
 
     Subclasses provide ``id``, ``active``, ``session_version`` and ``roles`` (items with
-    ``role`` and ``member_id``).
+    ``role``, ``member_id`` and ``member_status``). A role held for a member counts only as
+    far as the member's status allows (market.auth.roles.STANDING): reading needs
+    ``acting="read"``, anything that changes something the default ``acting="write"``.
     """
 
     # flask-login protocol
@@ -34,15 +37,28 @@ class SignedInUser:
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
-    def has_role(self, role: Role, member_id: int | None = None) -> bool:
-        """Tell whether the user holds ``role`` (for ``member_id`` when it is member-scoped)."""
+    def holds_role(self, role: Role, member_id: int | None = None) -> bool:
+        """Tell whether ``role`` was granted (for ``member_id``), whatever the member's status."""
         return any(r.role == role and (member_id is None or r.member_id == member_id)
                    for r in self.roles)
 
-    def member_ids(self, *roles: Role) -> set[int]:
-        """Return the members for which the user holds any of ``roles`` (all member roles)."""
+    def has_role(self, role: Role, member_id: int | None = None, acting: str = "write") -> bool:
+        """Tell whether the user may act with ``role`` (for ``member_id`` when member-scoped)."""
+        return any(r.role == role and (member_id is None or r.member_id == member_id)
+                   and allows(r.member_status, acting) for r in self.roles)
+
+    def member_ids(self, *roles: Role, acting: str = "write") -> set[int]:
+        """Return the members for which the user may act with any of ``roles`` (all member
+        roles by default)."""
         wanted = set(roles) or MEMBER_SCOPED
-        return {r.member_id for r in self.roles if r.role in wanted and r.member_id}
+        return {r.member_id for r in self.roles if r.role in wanted and r.member_id
+                and allows(r.member_status, acting)}
+
+    def claimed_member_ids(self) -> set[int]:
+        """Return the members the user belongs to, whether approved yet or not (rejected ones
+        aside): whose profile they see, even pending."""
+        return {r.member_id for r in self.roles if r.member_id
+                and r.member_status != MemberStatus.rejected}
 
 
 class User(SignedInUser, db.Model):
@@ -91,6 +107,13 @@ class UserRole(db.Model):
         ForeignKey("members.id", ondelete="CASCADE"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
+    #: Loaded with the role: its status decides what the role allows.
+    member: Mapped[Member | None] = relationship(lazy="joined")
+
+    @property
+    def member_status(self) -> str | None:
+        """The status of the member the role is held for (None for network roles)."""
+        return self.member.status if self.member is not None else None
 
 
 class ApiToken(db.Model):

@@ -20,6 +20,26 @@ MEMBER_SCOPED = frozenset({Role.member_admin, Role.member_staff, Role.member_tre
 #: Roles held across the whole network.
 NETWORK_SCOPED = frozenset({Role.network_treasurer, Role.network_admin})
 
+#: What a member's status lets its users do through the roles they hold for it: an active
+#: member's users read and write; a suspended member's only read; a pending member's wait
+#: for approval (they see their own profile, nothing more); a rejected member's do nothing.
+#: Network roles are held for no member and are never restricted.
+STANDING = {
+    "active": frozenset({"read", "write"}),
+    "suspended": frozenset({"read"}),
+    "pending": frozenset(),
+    "rejected": frozenset(),
+}
+ACTING = ("read", "write")
+
+
+def allows(member_status: str | None, acting: str) -> bool:
+    """Tell whether a role held for a member of this status (None: a network role) lets its
+    holder ``acting`` ("read" or "write")."""
+    if acting not in ACTING:
+        raise ValueError(f"acting is read or write, not {acting!r}")
+    return member_status is None or acting in STANDING.get(member_status, frozenset())
+
 
 def parse_role(value: str) -> Role:
     """Return the Role named by ``value`` or raise ValueError listing the valid ones."""

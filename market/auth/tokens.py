@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from market.auth.models import ApiToken, SignedInUser, User, UserRole
+from market.members.models import Member
 from market.platform.time import now_utc
 
 TOKEN_PREFIX = "ic_"
@@ -16,13 +17,16 @@ MAX_ID = 2**31 - 1
 ID_CONVERTER = f"int(max={MAX_ID})"
 
 _tokens, _users, _roles = ApiToken.__table__, User.__table__, UserRole.__table__
-#: A live token's user and roles in one statement (one row per role): revocation and
-#: deactivation are read on every request, so they take effect at once.
+_members = Member.__table__
+#: A live token's user and roles, with each role's member status, in one statement (one row
+#: per role): revocation, deactivation and suspension are read on every request (or, on
+#: PostgreSQL, forgotten the moment they change), so they take effect at once.
 _CALLER = (
     select(_users.c.id, _users.c.email, _users.c.name, _users.c.locale,
-           _users.c.session_version, _roles.c.role, _roles.c.member_id)
+           _users.c.session_version, _roles.c.role, _roles.c.member_id, _members.c.status)
     .select_from(_tokens.join(_users, _users.c.id == _tokens.c.user_id)
-                 .outerjoin(_roles, _roles.c.user_id == _users.c.id))
+                 .outerjoin(_roles, _roles.c.user_id == _users.c.id)
+                 .outerjoin(_members, _members.c.id == _roles.c.member_id))
     .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None),
            _users.c.active.is_(True))
 )
@@ -34,6 +38,7 @@ class Grant:
 
     role: str
     member_id: int | None
+    member_status: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +94,7 @@ def _caller(rows: list[tuple]) -> TokenUser | None:
     if not rows:
         return None
     user_id, email, name, locale, session_version = rows[0][:5]
-    grants = tuple(Grant(role, member_id) for *_user, role, member_id in rows
+    grants = tuple(Grant(role, member_id, status) for *_user, role, member_id, status in rows
                    if role is not None)
     return TokenUser(user_id, email, name, locale, session_version, grants)
 

@@ -78,7 +78,7 @@ def upsert_users(session, members) -> list[tuple[str, str, str]]:
             session.add(user)
         member = members.get(member_key) if member_key else None
         session.flush()
-        if not user.has_role(role, member.id if member else None):
+        if not user.holds_role(role, member.id if member else None):
             user.roles.append(UserRole(role=role, member_id=member.id if member else None))
         logins.append((email, role, member.name if member else "réseau"))
     return logins

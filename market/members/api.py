@@ -24,7 +24,7 @@ def viewer() -> tuple[bool, set[int]]:
     """Return whether the caller is a network admin, and the members they belong to."""
     if not current_user.is_authenticated:
         return False, set()
-    return current_user.has_role(Role.network_admin), current_user.member_ids()
+    return current_user.has_role(Role.network_admin), current_user.claimed_member_ids()
 
 
 @blp.get("/members")

@@ -37,7 +37,8 @@ def N_(message: str) -> str:
     return message
 
 
-navigation.add_link(N_("Ma structure"), "members.mine", lambda user: bool(user.member_ids()))
+navigation.add_link(N_("Ma structure"), "members.mine",
+                    lambda user: bool(user.claimed_member_ids()))
 
 
 def language() -> str:
@@ -114,7 +115,7 @@ def overview_charts() -> dict:
 @bp.get("/members/<int:member_id>")
 def profile(member_id: int):
     """A member's public profile (pending ones for network admins and their own users)."""
-    own = current_user.member_ids() if current_user.is_authenticated else set()
+    own = current_user.claimed_member_ids() if current_user.is_authenticated else set()
     shown = services.get_visible_member(db.session, member_id,
                                         network_admin=is_network_admin(), own_member_ids=own)
     return render_template("members/profile.html", member=shown, can_edit=can_edit(member_id),
@@ -153,7 +154,7 @@ def save(form: forms.MemberForm, target, admin: bool) -> bool:
 @bp.get("/members/mine")
 def mine():
     """Go to the profile of the signed-in user's organisation."""
-    ids = sorted(current_user.member_ids())
+    ids = sorted(current_user.claimed_member_ids())
     if not ids:
         raise NotFound(_("Votre compte n'est rattaché à aucune structure."))
     return redirect(url_for(".profile", member_id=ids[0]))

@@ -12,7 +12,11 @@ system accounts have none. Decisions (issue 3, item 10):
   network);
 - an account, statement or transfer that the caller may not read answers 404, as if it did
   not exist, so that ids do not leak; moving money from a visible-but-not-yours or unknown
-  to you account answers 403.
+  to you account answers 403;
+- a member's roles count as far as its status allows (market.auth.roles.STANDING): the
+  users of a suspended member read its accounts and move nothing, those of a pending or
+  rejected member neither read nor move. Movers are computed from active members only, so
+  the ledger's own check of debited owners (fast path included) refuses the others.
 """
 
 from dataclasses import dataclass
@@ -62,7 +66,7 @@ class Viewer:
         viewer = cls(network=any(user.has_role(r) for r in NETWORK_ROLES),
                      network_admin=user.has_role(Role.network_admin),
                      movers=frozenset(user.member_ids(*MOVER_ROLES)),
-                     readers=frozenset(user.member_ids(*READER_ROLES)),
+                     readers=frozenset(user.member_ids(*READER_ROLES, acting="read")),
                      admins=frozenset(user.member_ids(Role.member_admin)))
         if has_app_context():
             g._ledger_viewer = (user, viewer)
@@ -100,8 +104,9 @@ def is_account_opener(user, view_args) -> bool:
 
 
 def sees_treasury(user) -> bool:
-    """Header link rule: network treasurers/admins and members' admins and treasurers."""
-    return is_money_mover(user, {})
+    """Header link rule: network treasurers/admins and members' admins and treasurers (of a
+    suspended member too: they still read their accounts)."""
+    return Viewer.of(user).network or bool(user.member_ids(*MOVER_ROLES, acting="read"))
 
 
 def sees_network_books(user) -> bool:

@@ -103,6 +103,22 @@ def test_a_role_taken_away_elsewhere_is_refused(client, world, callers, elsewher
                                    json=body).status_code == 403)
 
 
+def test_a_member_suspended_elsewhere_stops_its_treasurer_at_once(client, world, callers,
+                                                                  elsewhere, token_reads):
+    headers = world.as_("treasurer_a")
+    body = pay(world.accounts["a"], world.accounts["b"], "1.00")
+    for _ in range(2):
+        assert client.post("/api/v1/transfers", headers=headers, json=body).status_code == 201
+    assert len(token_reads) == 1  # remembered
+    elsewhere("UPDATE members SET status = 'suspended' WHERE id = :m",
+              m=world.members["a"].id)
+    eventually(lambda: client.post("/api/v1/transfers", headers=headers,
+                                   json=body).status_code == 403)
+    # Its accounts stay readable: suspended is read only.
+    assert client.get(f"/api/v1/accounts/{world.accounts['a']}",
+                      headers=headers).status_code == 200
+
+
 def test_a_user_deactivated_elsewhere_is_refused(client, world, callers, elsewhere):
     headers = world.as_("staff_a")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
@@ -179,7 +195,7 @@ def kept(cache) -> bool:
 def test_a_commit_of_this_process_that_changes_accounts_forgets_at_once(db, world, deaf):
     user, member = world.users["staff_a"], world.members["a"]
     remember(deaf)
-    member.name = "Coop A renamed"  # no account or token: nothing to forget
+    member.name = "Coop A renamed"  # no account, token or status: nothing to forget
     db.session.commit()
     assert kept(deaf)
     user.name = "Someone else"
@@ -187,6 +203,10 @@ def test_a_commit_of_this_process_that_changes_accounts_forgets_at_once(db, worl
     assert kept(deaf)  # not yet committed
     db.session.rollback()
     assert kept(deaf)  # rolled back
+    member.status = "suspended"
+    db.session.commit()
+    assert not kept(deaf)
+    remember(deaf)
     user.active = False
     db.session.commit()
     assert not kept(deaf)

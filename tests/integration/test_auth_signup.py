@@ -39,7 +39,8 @@ def test_signup_creates_a_pending_member_and_its_admin(client, db):
     assert (member.status, member.legal_form, member.inclusion_kind) == ("pending", "scic", "ACI")
     user = db.session.scalar(select(User))
     assert user.email == "maite@recyclerie.example"
-    assert user.has_role(Role.member_admin, member.id)
+    assert user.holds_role(Role.member_admin, member.id)
+    assert not user.has_role(Role.member_admin, member.id, acting="read")  # it waits
     assert user.password_hash.startswith("scrypt:")
     page = client.get("/account").get_data(as_text=True)
     assert "Votre adhésion attend la validation" in page

@@ -226,13 +226,18 @@ def test_a_member_admin_cannot_patch_another_member(client, db):
     assert db.session.get(Member, other.id).name == "Other"
 
 
-def test_a_member_admin_cannot_change_their_own_status(client, db):
-    own = make_member(db, n=1, status=MemberStatus.pending)
+@pytest.mark.parametrize("status", [MemberStatus.pending, MemberStatus.active])
+def test_a_member_admin_cannot_change_their_own_status(client, db, status):
+    own = make_member(db, n=1, status=status)
     headers = bearer(db, make_user(db, roles=[(Role.member_admin, own.id)]))
+    wanted = "suspended" if status == MemberStatus.active else "active"
     response = client.patch(f"/api/v1/members/{own.id}", headers=headers,
-                            json={"status": "active"})
+                            json={"status": wanted})
     assert response.status_code == 403
-    assert "status" in response.json["error"]["details"]["fields"]
+    if status == MemberStatus.active:  # a pending member's admin may not edit at all
+        assert "status" in response.json["error"]["details"]["fields"]
+    db.session.expire_all()
+    assert db.session.get(Member, own.id).status == status
 
 
 def test_a_network_admin_approves_a_pending_member(client, db, admin_headers):

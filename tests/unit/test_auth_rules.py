@@ -1,13 +1,11 @@
 """Pure pieces of auth: safe redirects, role parsing, access rules, token hashing."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from market.auth.access import member, network
 from market.auth.redirects import safe_next
-from market.auth.roles import MEMBER_SCOPED, NETWORK_SCOPED, Role, parse_role
-from market.auth.tokens import TOKEN_PREFIX, hash_token
+from market.auth.roles import MEMBER_SCOPED, NETWORK_SCOPED, STANDING, Role, allows, parse_role
+from market.auth.tokens import TOKEN_PREFIX, Grant, TokenUser, hash_token
 from market.web.access import any_of, public, signed_in
 
 
@@ -35,15 +33,13 @@ def test_an_unknown_role_is_refused_with_the_valid_ones_listed():
         parse_role("emperor")
 
 
-class FakeUser(SimpleNamespace):
-    """Holds (role, member_id) pairs like User.roles."""
-
-    def has_role(self, role, member_id=None):
-        return any(r == role and (member_id is None or m == member_id) for r, m in self.held)
+def user_with(*grants) -> TokenUser:
+    """A signed-in user holding (role, member_id, member_status) grants."""
+    return TokenUser(1, "someone@example.org", "", "fr", 1, tuple(Grant(*g) for g in grants))
 
 
-ADMIN_OF_7 = FakeUser(held=[(Role.member_admin, 7)])
-NETWORK_ADMIN = FakeUser(held=[(Role.network_admin, None)])
+ADMIN_OF_7 = user_with((Role.member_admin, 7, "active"))
+NETWORK_ADMIN = user_with((Role.network_admin, None, None))
 
 
 @pytest.mark.parametrize(("rule", "user", "view_args", "allowed"), [
@@ -62,6 +58,29 @@ NETWORK_ADMIN = FakeUser(held=[(Role.network_admin, None)])
 ])
 def test_access_rules_admit_exactly_whom_they_name(rule, user, view_args, allowed):
     assert rule(user, view_args) is allowed
+
+
+@pytest.mark.parametrize(("status", "reads", "writes"), [
+    ("active", True, True), ("suspended", True, False), ("pending", False, False),
+    ("rejected", False, False),
+])
+def test_a_members_status_decides_what_the_roles_held_for_it_allow(status, reads, writes):
+    admin = user_with((Role.member_admin, 7, status), (Role.network_treasurer, None, None))
+    assert member(Role.member_admin, acting="read")(admin, {"member_id": 7}) is reads
+    assert member(Role.member_admin)(admin, {"member_id": 7}) is writes
+    assert (7 in admin.member_ids(acting="read"), 7 in admin.member_ids()) == (reads, writes)
+    assert admin.holds_role(Role.member_admin, 7)
+    assert (7 in admin.claimed_member_ids()) is (status != "rejected")
+    assert admin.has_role(Role.network_treasurer)  # network roles are never restricted
+
+
+def test_every_member_status_has_a_standing_and_only_read_or_write_are_asked():
+    from market.members.models import MemberStatus
+
+    assert set(STANDING) == {s.value for s in MemberStatus}
+    assert allows(None, "write") and not allows("unheard-of", "read")
+    with pytest.raises(ValueError):
+        allows("active", "delete")
 
 
 def test_tokens_are_stored_as_their_sha256_and_never_as_themselves():
