@@ -28,9 +28,11 @@ navigation.add_link(N_("Adhésions en attente"), "admin.pending_members",
 
 @bp.get("/members")
 def pending_members():
-    """List the organisations waiting for approval, with approve and reject buttons."""
-    return render_template("admin/pending_members.html",
-                           members=membership.pending_members(db.session),
+    """List the organisations waiting for approval, with approve and reject buttons, and for
+    each the other sign-ups or members that claim its SIRET."""
+    members = membership.pending_members(db.session)
+    return render_template("admin/pending_members.html", members=members,
+                           claims=membership.other_claims(db.session, members),
                            legal_forms=dict(LEGAL_FORMS))
 
 

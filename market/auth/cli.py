@@ -9,11 +9,11 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from market.auth import services
+from market.auth import services, signin, throttle
 from market.auth.models import User
 from market.auth.roles import Role
 from market.members.identifiers import InvalidIdentifier, clean_siret
-from market.members.models import Member
+from market.members.services import member_with_siret
 from market.platform.extensions import db
 from market.platform.time import now_utc
 from market.web.errors import AppError, ValidationError
@@ -48,7 +48,8 @@ def member_id_for(siret: str | None) -> int | None:
     if siret is None:
         return None
     cleaned = clean_siret(siret)
-    member_id = db.session.scalar(select(Member.id).where(Member.siret == cleaned))
+    found = member_with_siret(db.session, cleaned)
+    member_id = found.id if found is not None else None
     if member_id is None:
         raise ValidationError({"member": [_("Aucun membre n'a le SIRET %(siret)s.",
                                             siret=cleaned)]})
@@ -126,11 +127,14 @@ def deactivate_command(email):
 @users_cli.command("prune-login-attempts")
 @click.option("--older-than-days", default=30, show_default=True, type=click.IntRange(min=1))
 def prune_attempts_command(older_than_days):
-    """Forget old sign-in attempts (run it from the scheduler; running it twice is harmless)."""
+    """Forget old sign-in attempts and the limits' ended windows (run it from the scheduler;
+    running it twice is harmless)."""
+    before = now_utc() - timedelta(days=older_than_days)
     with use_case():
-        removed = services.prune_login_attempts(
-            db.session, now_utc() - timedelta(days=older_than_days))
+        removed = signin.prune_attempts(db.session, before)
+        windows = throttle.prune(db.session, before)
     click.echo(_("%(n)d tentatives de connexion effacées.", n=removed))
+    click.echo(_("%(n)d fenêtres de limitation effacées.", n=windows))
 
 
 @users_cli.command("list")

@@ -1,6 +1,10 @@
 """Use cases for joining the network: sign-up of a member organisation, then its approval.
 
 Like market.auth.services: the session is an argument, functions flush, the caller commits.
+A SIRET already claimed by a pending sign-up can be claimed again (the real organisation
+contesting a squatter, say): the network admin sees every claim and approves one; a SIRET
+that an approved member holds cannot be claimed. Sign-ups are limited per address and per
+email (``count_sign_up``, its own transaction, before the form is judged).
 """
 
 from dataclasses import dataclass
@@ -9,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from market.auth import throttle
 from market.auth.models import User
 from market.auth.roles import Role
 from market.auth.services import (
@@ -21,7 +26,15 @@ from market.auth.services import (
 )
 from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
 from market.members.models import InclusionKind, LegalForm, Member, MemberStatus
-from market.web.errors import Forbidden, InvalidState, NotFound, ValidationError
+from market.members.services import approved_holder
+from market.platform.time import now_utc
+from market.web.errors import (
+    Forbidden,
+    InvalidState,
+    NotFound,
+    TooManyRequests,
+    ValidationError,
+)
 
 #: Longest accepted value of each free-text sign-up field (the column sizes).
 MAX_LENGTHS = {"organisation": 200, "postcode": 16, "city": 120, "contact_name": 200}
@@ -67,7 +80,7 @@ def _sign_up_problems(session, cmd: SignUp) -> tuple[dict[str, list[str]], str |
     except InvalidIdentifier as exc:
         errors["siret"] = [str(exc)]
     else:
-        if session.scalar(select(Member.id).where(Member.siret == siret)) is not None:
+        if approved_holder(session, siret) is not None:
             errors["siret"] = [_("Une organisation avec ce SIRET est déjà inscrite.")]
     if problem := email_problem(cmd.email):
         errors["email"] = [problem]
@@ -97,9 +110,47 @@ def sign_up_member(session, cmd: SignUp) -> tuple[Member, User]:
             user = create_user(session, cmd.email, cmd.password,
                                [(Role.member_admin, member.id)], name=cmd.contact_name.strip())
     except IntegrityError:
-        raise ValidationError({"siret": [_("Une organisation avec ce SIRET ou un compte avec "
-                                           "cette adresse email existe déjà.")]}) from None
+        raise ValidationError({"email": [_("Un compte existe déjà avec cette adresse "
+                                           "email.")]}) from None
     return member, user
+
+
+def other_claims(session, members: list[Member]) -> dict[int, list[Member]]:
+    """For each member, the other members (pending or approved) that claim its SIRET."""
+    sirets = {m.siret for m in members if m.siret}
+    rivals = list(session.scalars(select(Member).where(
+        Member.siret.in_(sirets), Member.status != MemberStatus.rejected)
+        .order_by(Member.created_at, Member.id))) if sirets else []
+    return {m.id: [r for r in rivals if r.siret == m.siret and r.id != m.id] for m in members}
+
+
+class TooManySignUps(TooManyRequests):
+    """Too many sign-ups from this address or for this email."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def count_sign_up(session, email: str, ip: str, config, now=None) -> None:
+    """Count a sign-up against its address and its email, or refuse it (nothing written).
+
+    ``config`` holds SIGNUP_MAX_PER_IP, SIGNUP_IP_WINDOW_SECONDS, SIGNUP_MAX_PER_EMAIL and
+    SIGNUP_EMAIL_WINDOW_SECONDS.
+    """
+    now = now or now_utc()
+    by_ip = throttle.Limit("signup_ip", config["SIGNUP_MAX_PER_IP"],
+                           config["SIGNUP_IP_WINDOW_SECONDS"])
+    by_email = throttle.Limit("signup_email", config["SIGNUP_MAX_PER_EMAIL"],
+                              config["SIGNUP_EMAIL_WINDOW_SECONDS"])
+    try:
+        with session.begin_nested():  # both uses, or neither
+            throttle.take(session, by_ip, (ip or "")[:45], now)
+            throttle.take(session, by_email, normalise_email(email)[:254], now)
+    except throttle.Exhausted as full:
+        wait = max(1, int((full.retry_at - now).total_seconds()))
+        raise TooManySignUps(_("Trop de demandes d'adhésion : réessayez dans %(n)d minutes.",
+                               n=max(1, -(-wait // 60))), wait) from None
 
 
 def pending_members(session) -> list[Member]:
@@ -116,8 +167,16 @@ def _decide(session, by: User, member_id: int, status: MemberStatus) -> Member:
         raise NotFound(_("Ce membre n'existe pas."))
     if member.status != MemberStatus.pending:
         raise InvalidState(_("L'adhésion de %(name)s a déjà été traitée.", name=member.name))
+    if status == MemberStatus.active and (holder := approved_holder(session, member.siret)):
+        raise InvalidState(_("Impossible d'accepter %(name)s : ce SIRET est déjà celui de "
+                             "%(holder)s.", name=member.name, holder=holder.name))
     member.status = status
-    session.flush()
+    try:
+        with session.begin_nested():  # an approval of a rival claim may have won the race
+            session.flush()
+    except IntegrityError:
+        raise InvalidState(_("Impossible d'accepter %(name)s : ce SIRET est déjà celui d'un "
+                             "autre membre.", name=member.name)) from None
     return member
 
 

@@ -138,7 +138,8 @@ class ApiToken(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """A sign-in attempt, kept to rate-limit password guessing per email and per address."""
+    """A sign-in attempt whose password was checked, kept for the record (who tried to sign
+    in as whom, from where); the limit itself is counted in RateLimit."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -151,3 +152,23 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(45))
     succeeded: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class RateLimit(db.Model):
+    """What one key (an email, an address) used of one limit in its current window.
+
+    A window opens with the first use after the previous one ended and lasts the limit's
+    length; within it at most the limit's count of uses are taken. One row per key, taken
+    and counted in one statement (market.auth.throttle).
+    """
+
+    __tablename__ = "rate_limits"
+
+    #: Which limit: login_email, login_ip, signup_email, signup_ip.
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: What is limited: a normalised email or an IP address.
+    key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    #: When the current window opened.
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Uses taken in the current window.
+    count: Mapped[int] = mapped_column()

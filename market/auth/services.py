@@ -1,39 +1,28 @@
 """Use cases for people: accounts, sign-in, passwords, roles and API tokens.
 
 Every function takes the SQLAlchemy session, flushes, and leaves the commit to the caller
-(one commit per use case); a refused operation raises before writing anything, except
-``authenticate``, which records every attempt because that record is the rate limit.
+(one commit per use case); a refused operation raises before writing anything. Signing in
+is market.auth.signin.
 """
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from market.auth import tokens
-from market.auth.models import ApiToken, LoginAttempt, User, UserRole
+from market.auth.models import ApiToken, User, UserRole
 from market.auth.roles import MEMBER_SCOPED, Role
 from market.members.models import Member
-from market.platform.time import now_utc
-from market.web.errors import NotFound, TooManyRequests, Unauthenticated, ValidationError
+from market.web.errors import NotFound, ValidationError
 from market.web.pagination import Page, paginate
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 EMAIL_PATTERN = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class InvalidCredentials(Unauthenticated):
-    """The email and password do not match an active user."""
-
-
-class TooManyAttempts(TooManyRequests):
-    """Too many failed sign-ins for this email or from this address."""
 
 
 def normalise_email(value: str) -> str:
@@ -70,12 +59,6 @@ def password_problem(password: str) -> str | None:
 def hash_password(password: str) -> str:
     """Return the scrypt hash stored for ``password``."""
     return generate_password_hash(password, method="scrypt")
-
-
-@cache
-def _dummy_hash() -> str:
-    # Checked against when the email is unknown, so both cases take the same time.
-    return hash_password("intercoop-timing-equaliser")
 
 
 def find_user(session, email: str) -> User | None:
@@ -147,41 +130,6 @@ def revoke_role(session, user: User, role: str, member_id: int | None = None) ->
             session.flush()
             return
     raise NotFound(_("Cet utilisateur n'a pas ce rôle."))
-
-
-def _failures(session, column, value: str, since: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)))
-
-
-def authenticate(session, email: str, password: str, ip: str, *, max_attempts: int,
-                 window_seconds: int, now: datetime | None = None) -> User:
-    """Return the user these credentials sign in; record the attempt, refused or not."""
-    now = now or now_utc()
-    email, ip = normalise_email(email)[:254], (ip or "")[:45]
-    since = now - timedelta(seconds=window_seconds)
-    limited = (_failures(session, LoginAttempt.email, email, since) >= max_attempts
-               or _failures(session, LoginAttempt.ip, ip, since) >= max_attempts)
-    user = None if limited else find_user(session, email)
-    matches = not limited and check_password_hash(
-        user.password_hash if user else _dummy_hash(), password or "")
-    ok = matches and user is not None and user.active
-    session.add(LoginAttempt(email=email, ip=ip, succeeded=ok, at=now))
-    session.flush()
-    if limited:
-        raise TooManyAttempts(_("Trop de tentatives de connexion : réessayez dans %(n)d "
-                                "minutes.", n=max(1, window_seconds // 60)))
-    if matches and user is not None and not user.active:
-        raise InvalidCredentials(_("Ce compte est désactivé."))
-    if not ok:
-        raise InvalidCredentials(_("Email ou mot de passe incorrect."))
-    return user
-
-
-def prune_login_attempts(session, before: datetime) -> int:
-    """Delete login attempts older than ``before`` (they no longer count); return how many."""
-    result = session.execute(delete(LoginAttempt).where(LoginAttempt.at < before))
-    return result.rowcount
 
 
 def change_password(session, user: User, current: str, new: str) -> None:

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from market.auth import membership, services
+from market.auth import membership, services, signin
 from market.auth.forms import ROLE_LABELS, LoginForm, PasswordForm, SignupForm, TokenForm
 from market.auth.redirects import safe_next
 from market.auth.tokens import ID_CONVERTER
@@ -50,22 +50,28 @@ def start_session(user) -> None:
 def login():
     """Sign in with email and password; go back to ``next`` when it is a local page."""
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
+        db.session.rollback()  # each of the two use cases below starts its own transaction
         try:
-            user = services.authenticate(
-                db.session, form.email.data, form.password.data, request.remote_addr or "",
+            attempt = signin.start_login(
+                db.session, form.email.data, request.remote_addr or "",
                 max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
                 window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-        except (services.InvalidCredentials, services.TooManyAttempts) as exc:
-            db.session.commit()  # the refused attempt is kept: it is what limits guessing
+            db.session.commit()  # counted before the password is even looked at
+            user = signin.finish_login(db.session, attempt, form.password.data)
+        except signin.TooManyAttempts as exc:
+            db.session.rollback()
             form.form_errors.append(exc.message)
-            status = 429 if isinstance(exc, services.TooManyAttempts) else 200
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
+        except signin.InvalidCredentials as exc:
+            db.session.commit()  # the failure stays counted, and recorded
+            form.form_errors.append(exc.message)
         else:
             db.session.commit()
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("auth.account"))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
@@ -84,8 +90,17 @@ def signup():
         fields = {name: form[name].data or "" for name in (
             "organisation", "siret", "legal_form", "inclusion_kind", "postcode", "city",
             "contact_name", "email", "password")}
+        db.session.rollback()  # each of the two use cases below starts its own transaction
         try:
+            membership.count_sign_up(db.session, fields["email"], request.remote_addr or "",
+                                     current_app.config)
+            db.session.commit()  # counted whatever the form turns out to be worth
             _member, user = membership.sign_up_member(db.session, membership.SignUp(**fields))
+        except membership.TooManySignUps as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            return (render_template("auth/signup.html", form=form), 429,
+                    {"Retry-After": str(exc.retry_after)})
         except ValidationError as exc:
             db.session.rollback()
             show_field_errors(form, exc)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +59,11 @@ class MemberStatus(StrEnum):
     active = "active"
     rejected = "rejected"
     suspended = "suspended"
+
+
+#: Statuses of members the network has accepted: their SIRET is theirs alone.
+APPROVED = (MemberStatus.active, MemberStatus.suspended)
+_APPROVED_SQL = "status IN ('active', 'suspended')"
 
 
 member_sectors = Table(
@@ -120,6 +126,9 @@ class Member(db.Model):
                         name="latitude_range"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180",
                         name="longitude_range"),
+        # One approved member per SIRET; pending claims may share one, to be contested.
+        Index("uq_members_siret_approved", "siret", unique=True,
+              postgresql_where=text(_APPROVED_SQL), sqlite_where=text(_APPROVED_SQL)),
     )
 
     #: Surrogate key; also the keyset of paginated lists.
@@ -128,8 +137,9 @@ class Member(db.Model):
     name: Mapped[str] = mapped_column(String(200), index=True)
     #: 9-digit SIREN (Luhn-checked); derived from the SIRET for French organisations.
     siren: Mapped[str | None] = mapped_column(String(9), index=True)
-    #: 14-digit SIRET of the establishment, unique; null for organisations outside France.
-    siret: Mapped[str | None] = mapped_column(String(14), unique=True)
+    #: 14-digit SIRET of the establishment; null for organisations outside France. Unique
+    #: among approved members; several pending sign-ups may claim it (a contest).
+    siret: Mapped[str | None] = mapped_column(String(14), index=True)
     #: Registration number outside France (e.g. Spanish NIF, Belgian BCE), free text.
     foreign_id: Mapped[str | None] = mapped_column(String(40))
     #: market.members.models.LegalForm.

@@ -11,6 +11,7 @@ from sqlalchemy import String, func, select
 from market.members import taxonomy
 from market.members.identifiers import InvalidIdentifier, clean_siret, siren_of
 from market.members.models import (
+    APPROVED,
     InclusionKind,
     LegalForm,
     Member,
@@ -82,8 +83,10 @@ def clean(session, data: dict, member: Member | None) -> tuple[dict, list | None
     networks = find_networks(session, data["networks"], errors) if "networks" in data else None
     if errors:
         raise ValidationError(errors)
-    if values.get("siret"):
-        check_siret_free(session, values["siret"], member)
+    status = values.get("status", member.status if member is not None else None)
+    siret = values["siret"] if "siret" in values else getattr(member, "siret", None)
+    if siret and status in APPROVED:
+        check_siret_free(session, siret, member)
     return values, sectors, networks
 
 
@@ -156,13 +159,39 @@ def find_networks(session, slugs: list[str], errors: dict) -> list[Network]:
 
 
 def check_siret_free(session, siret: str, member: Member | None) -> None:
-    """Refuse a SIRET another member already has (409 conflict)."""
-    query = select(Member.id).where(Member.siret == siret)
-    if member is not None and member.id is not None:
-        query = query.where(Member.id != member.id)
-    if session.scalar(query) is not None:
+    """Refuse, for an approved member, a SIRET another approved member holds (409 conflict).
+
+    Pending sign-ups may share a SIRET (a contest the network admin settles).
+    """
+    if approved_holder(session, siret, besides=getattr(member, "id", None)) is not None:
         raise Conflict(_("Ce SIRET est déjà celui d'un autre membre."),
                        {"fields": {"siret": [_("Ce SIRET est déjà enregistré.")]}})
+
+
+def approved_holder(session, siret: str | None, besides: int | None = None) -> Member | None:
+    """The approved member (active or suspended) that holds ``siret``, if any."""
+    if not siret:
+        return None
+    query = select(Member).where(Member.siret == siret, Member.status.in_(APPROVED))
+    if besides is not None:
+        query = query.where(Member.id != besides)
+    return session.scalar(query)
+
+
+def member_with_siret(session, siret: str) -> Member | None:
+    """The member a SIRET names: the approved one, else its only claim (None if none).
+
+    Several pending claims and no approved member: Conflict, the SIRET names no one yet.
+    """
+    found = approved_holder(session, siret)
+    if found is not None:
+        return found
+    claims = list(session.scalars(select(Member).where(
+        Member.siret == siret, Member.status != MemberStatus.rejected).limit(2)))
+    if len(claims) > 1:
+        raise Conflict(_("Plusieurs demandes d'adhésion revendiquent le SIRET %(siret)s.",
+                         siret=siret))
+    return claims[0] if claims else None
 
 
 def get_member(session, member_id: int) -> Member:

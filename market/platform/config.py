@@ -60,6 +60,11 @@ class Config:
 
     LOGIN_MAX_ATTEMPTS = 5
     LOGIN_WINDOW_SECONDS = 15 * 60
+    #: Sign-ups per address and per email, each in its own window.
+    SIGNUP_MAX_PER_IP = 10
+    SIGNUP_IP_WINDOW_SECONDS = 3600
+    SIGNUP_MAX_PER_EMAIL = 3
+    SIGNUP_EMAIL_WINDOW_SECONDS = 24 * 3600
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_SUPPORTED_LOCALES = ("fr", "en")

@@ -1,10 +1,9 @@
 """Members as the ledger knows them: the opaque owner reference ``"member:<id>"``."""
 
-from sqlalchemy import select
-
 from market.members.identifiers import InvalidIdentifier, clean_siret
-from market.members.models import Member
+from market.members.services import member_with_siret
 from market.platform.extensions import db
+from market.web.errors import Conflict
 
 OWNER_PREFIX = "member:"
 
@@ -30,8 +29,7 @@ def owner_for(identifier: str) -> str | None:
     if identifier.startswith(OWNER_PREFIX):
         return identifier
     try:
-        siret = clean_siret(identifier)
-    except InvalidIdentifier:
+        found = member_with_siret(db.session, clean_siret(identifier))
+    except (InvalidIdentifier, Conflict):
         return None
-    member_id = db.session.scalar(select(Member.id).where(Member.siret == siret))
-    return owner_ref(member_id) if member_id is not None else None
+    return owner_ref(found.id) if found is not None else None

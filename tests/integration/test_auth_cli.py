@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from market.auth.models import ApiToken, LoginAttempt, User, UserRole
+from market.auth.models import ApiToken, LoginAttempt, RateLimit, User, UserRole
 from market.auth.tokens import hash_token
 from market.platform.time import now_utc
 from tests.integration.auth_helpers import SIRETS, bearer, make_member
@@ -120,14 +120,17 @@ def test_users_revoke_token_and_deactivate_shut_the_api_out(runner, db, client):
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 401
 
 
-def test_users_prune_login_attempts_forgets_only_old_attempts(runner, db):
+def test_users_prune_login_attempts_forgets_only_old_attempts_and_windows(runner, db):
     now = now_utc()
     db.session.add_all([LoginAttempt(email="a@example.org", ip="1.2.3.4", at=now),
                         LoginAttempt(email="a@example.org", ip="1.2.3.4",
-                                     at=now - timedelta(days=40))])
+                                     at=now - timedelta(days=40)),
+                        RateLimit(scope="login_ip", key="1.2.3.4", window_start=now, count=2),
+                        RateLimit(scope="login_ip", key="5.6.7.8", count=5,
+                                  window_start=now - timedelta(days=40))])
     db.session.commit()
     result = runner.invoke(args=["users", "prune-login-attempts", "--older-than-days", "30"])
     assert result.exit_code == 0, result.output
-    assert count(db, LoginAttempt) == 1
+    assert (count(db, LoginAttempt), count(db, RateLimit)) == (1, 1)
     assert runner.invoke(args=["users", "prune-login-attempts"]).exit_code == 0
-    assert count(db, LoginAttempt) == 1
+    assert (count(db, LoginAttempt), count(db, RateLimit)) == (1, 1)
