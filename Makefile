@@ -31,7 +31,11 @@ messages: dev
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o market/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -N -i market/translations/messages.pot -d market/translations -l en
 
+# make run is for trying Intercoop on this machine: it chooses the development environment
+# (a published secret key, cookies over plain HTTP) unless INTERCOOP_ENV is already set.
+run: export INTERCOOP_ENV ?= development
 run: install translations
+	@if [ "$$INTERCOOP_ENV" = development ]; then echo "make run: INTERCOOP_ENV=development -- the development secret key, cookies over plain HTTP; to deploy, set SECRET_KEY and leave INTERCOOP_ENV unset (production)."; fi
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py --access-logfile - wsgi:app

@@ -13,7 +13,7 @@ from market.platform import (
     connection,
     database,  # noqa: F401  (engine events)
 )
-from market.platform.config import ROOT, Config
+from market.platform.config import ROOT, from_environ
 from market.platform.extensions import babel, csrf, db, login_manager, migrate
 from market.web.errors import register_error_handlers
 from market.web.jsonapi import api
@@ -42,8 +42,9 @@ def create_app(config: object | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.from_object(config or Config)
-    (config or Config).check()
+    config = config or from_environ(os.environ)
+    app.config.from_object(config)
+    config.check()
     app.session_interface = CookieSessionInterface()
     if hops := app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

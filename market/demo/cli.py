@@ -4,6 +4,7 @@ import hashlib
 from decimal import Decimal
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from stdnum import luhn
@@ -89,6 +90,12 @@ def upsert_users(session, members) -> list[tuple[str, str, str]]:
 @with_appcontext
 def seed_demo_command(if_empty: bool):
     """Build the demo network (members, networks, users, ledger) and print the demo logins."""
+    environment = current_app.config["ENV_NAME"]
+    if environment == "production":
+        # Its users' password is published in the README: never on a production database.
+        raise click.ClickException("seed-demo refuses to run in production (INTERCOOP_ENV is "
+                                   "production or unset): the demo users have a published "
+                                   "password. Choose INTERCOOP_ENV=development or demo.")
     session = db.session
     if if_empty and session.scalar(select(Member.id).limit(1)) is not None:
         click.echo("seed-demo: the database already holds members; nothing to do.")

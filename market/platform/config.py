@@ -1,6 +1,6 @@
-"""Configuration read from the environment only, with safe development defaults."""
+"""Configuration read from the environment only; development defaults only when chosen."""
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,39 +18,45 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
-class Config:
-    """Settings for development and production, taken from the environment."""
+#: The environments INTERCOOP_ENV may name. Development and testing must be chosen
+#: explicitly: only then may the app run with the published development key and send its
+#: cookies over plain HTTP. Unset means production.
+ENVIRONMENTS = ("development", "testing", "demo", "production")
+LOCAL_ENVIRONMENTS = ("development", "testing")
 
-    ENV_NAME = os.environ.get("INTERCOOP_ENV", "development")
-    PRODUCTION = ENV_NAME == "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+
+class Config:
+    """Settings that do not depend on the environment; from_environ() adds those that do."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = database_url(None)
     # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request.
-    # Instead market.platform.connection pings only connections that sat idle over 30 s (those a
-    # database restart or a firewall may have cut while nobody used them), and pool_recycle
-    # replaces connections after 30 minutes. A connection that dies while in use fails its
-    # request once; SQLAlchemy then invalidates the whole pool, so the next ones reconnect.
+    # Instead market.platform.connection pings only connections that sat idle over 30 s
+    # (those a database restart or a firewall may have cut while nobody used them), and
+    # pool_recycle replaces connections after 30 minutes. A connection that dies while in use
+    # fails its request once; SQLAlchemy then invalidates the whole pool, so the next ones
+    # reconnect.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
     # PostgreSQL: pooled connections per process, kept rather than closed and reopened (their
     # prepared statements lost) whenever the load dips; requests beyond them wait their turn.
-    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "8"))
+    DATABASE_POOL_SIZE = 8
     # PostgreSQL: how long a process may remember who an API token belongs to at most; it
     # forgets at once when accounts or tokens change (market.auth.callers). 0: never.
-    API_CALLER_CACHE_SECONDS = float(os.environ.get("API_CALLER_CACHE_SECONDS", "60"))
-    STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "sk_test_intercoop")
-    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_intercoop")
-    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
-    LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY")
+    API_CALLER_CACHE_SECONDS = 60.0
+    STRIPE_API_KEY = "sk_test_intercoop"
+    STRIPE_WEBHOOK_SECRET = "whsec_intercoop"
+    STRIPE_API_BASE = None
+    LEDGER_SIGNING_KEY = None
+    #: Cookies only over HTTPS, unless development or testing was chosen.
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    #: Reverse proxies in front of the app: their X-Forwarded-* headers are trusted, so the
+    #: login rate limit sees each client's address rather than the proxy's.
+    PROXY_FIX_HOPS = 0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    # Secure cookies by default in production (served over HTTPS), opt-in elsewhere.
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE",
-                                           "1" if PRODUCTION else "0") == "1"
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    #: Reverse proxies in front of the app: their X-Forwarded-* headers are trusted, so the
-    #: login rate limit sees each client's address rather than the proxy's.
-    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
@@ -87,16 +93,54 @@ class Config:
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start in production without the secrets production needs."""
-        if cls.ENV_NAME == "production" and cls.SECRET_KEY == DEV_SECRET:
-            raise RuntimeError("SECRET_KEY must be set in production (INTERCOOP_ENV=production)")
+        """Refuse to start without a secret key of its own, unless development or testing
+        was chosen explicitly (anyone may sign a session with the published one)."""
+        if cls.ENV_NAME not in ENVIRONMENTS:
+            raise RuntimeError(f"INTERCOOP_ENV={cls.ENV_NAME!r} is not one of "
+                               f"{', '.join(ENVIRONMENTS)}")
+        if cls.ENV_NAME not in LOCAL_ENVIRONMENTS and cls.SECRET_KEY in (None, "", DEV_SECRET):
+            raise RuntimeError("SECRET_KEY must be set to a long random value of your own "
+                               "(only INTERCOOP_ENV=development or testing may run without)")
+
+
+def flag(raw: str | None, default: bool) -> bool:
+    """A yes/no setting: 1, true, yes or on (any case) is yes; unset keeps the default."""
+    if raw is None or not raw.strip():
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environ(environ: Mapping[str, str]) -> type[Config]:
+    """The settings the environment gives (os.environ when the app starts), over Config."""
+    name = environ.get("INTERCOOP_ENV", "").strip().lower() or "production"
+    local = name in LOCAL_ENVIRONMENTS
+    secure = flag(environ.get("SESSION_COOKIE_SECURE"), not local)
+    values = {
+        "ENV_NAME": name,
+        "SECRET_KEY": environ.get("SECRET_KEY") or (DEV_SECRET if local else None),
+        "SQLALCHEMY_DATABASE_URI": database_url(environ.get("DATABASE_URL")),
+        "DATABASE_POOL_SIZE": int(environ.get("DATABASE_POOL_SIZE", "8")),
+        "API_CALLER_CACHE_SECONDS": float(environ.get("API_CALLER_CACHE_SECONDS", "60")),
+        "STRIPE_API_KEY": environ.get("STRIPE_API_KEY", Config.STRIPE_API_KEY),
+        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET",
+                                             Config.STRIPE_WEBHOOK_SECRET),
+        "STRIPE_API_BASE": environ.get("STRIPE_API_BASE"),
+        "LEDGER_SIGNING_KEY": environ.get("LEDGER_SIGNING_KEY"),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+    }
+    return type("EnvironmentConfig", (Config,), values)
 
 
 class TestConfig(Config):
     """Settings for the test suite; the database URL is given by the fixture."""
 
     TESTING = True
+    ENV_NAME = "testing"
     SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     SQLALCHEMY_ENGINE_OPTIONS = {}
     LOGIN_MAX_ATTEMPTS = 5

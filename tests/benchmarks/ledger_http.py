@@ -48,11 +48,12 @@ def prepare(url: str, as_network: bool) -> tuple[str, list[int]]:
     from market.auth.models import User, UserRole
     from market.auth.tokens import issue_token
     from market.members.models import Member, MemberStatus
-    from market.platform.config import Config
+    from market.platform.config import from_environ
     from market.platform.extensions import db
     from market.treasury.owners import owner_ref
 
-    config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url})
+    config = type("BenchConfig", (from_environ({"INTERCOOP_ENV": "testing"}),),
+                  {"SQLALCHEMY_DATABASE_URI": url})
     app = create_app(config)
     with app.app_context():
         upgrade()

@@ -80,3 +80,15 @@ def test_the_directory_shows_members_per_territory_as_a_chart(runner, client):
     for region in ("Nouvelle-Aquitaine", "Euskadi", "Catalunya", "Wallonie"):
         assert f"/?region={region}" in page
     assert "/?inclusion_kind=ACI" in page
+
+
+def test_seed_demo_refuses_to_run_in_production_and_writes_nothing(app, runner, db):
+    from sqlalchemy import func, select
+
+    from market.auth.models import User
+
+    app.config["ENV_NAME"] = "production"
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refuses to run in production" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
