@@ -91,13 +91,14 @@ def register_blueprints(app: Flask) -> None:
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
-    from market.web import health, navigation, proxies
+    from market.web import headers, health, navigation, proxies
 
     loaders.init_app(app)
     connection.init_app(app)
     csrf_check.init_app(app)
     navigation.init_app(app)
     proxies.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_admin.bp)

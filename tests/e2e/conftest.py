@@ -47,6 +47,11 @@ def live_server(app):
 
 @pytest.fixture
 def page(page):
-    """A page whose default timeout fails fast on a broken flow."""
+    """A page whose default timeout fails fast on a broken flow, and that fails the test if
+    the Content-Security-Policy blocked anything (an inline script or style crept in)."""
     page.set_default_timeout(10_000)
-    return page
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    yield page
+    assert blocked == [], blocked

@@ -13,4 +13,6 @@ def test_api_docs_load_without_any_cdn(live_server, page):
             else outside.append(request.url))
     page.goto(live_server + "/api/v1/docs")
     page.wait_for_selector(".swagger-ui .info", timeout=15_000)
+    # Started by static/js/swagger-init.js under the strict policy: the operations show.
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
     assert outside == []
