@@ -4,7 +4,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from market.auth import services
-from market.auth.schemas import MeSchema, TokenCreatedSchema, TokenCreateSchema, TokenPageSchema
+from market.auth.schemas import (
+    MeSchema,
+    TokenCreatedSchema,
+    TokenCreateSchema,
+    TokenPageSchema,
+    TokenSchema,
+)
 from market.auth.tokens import ID_CONVERTER
 from market.platform.extensions import db
 from market.web.access import protect, signed_in
@@ -34,12 +40,17 @@ def list_tokens(args):
 @blp.arguments(TokenCreateSchema)
 @blp.response(201, TokenCreatedSchema)
 @blp.alt_response(401, description="Not authenticated.")
+@blp.alt_response(403, description="Called with a token that may not create tokens.")
 def create_token(body):
-    """Create an API token for the caller; its plaintext is in this response only."""
-    token, plaintext = services.create_token(db.session, current_user, body["name"])
+    """Create an API token for the caller; its plaintext is in this response only.
+
+    With a session cookie, or with a token that carries the right to create tokens.
+    """
+    token, plaintext = services.create_token(db.session, current_user, body["name"],
+                                             body["expires_at"], body["can_create_tokens"])
     db.session.commit()
-    return {"id": token.id, "name": token.name, "prefix": token.prefix,
-            "created_at": token.created_at, "last_used_at": None, "token": plaintext}
+    return {**{name: getattr(token, name) for name in TokenSchema().fields},
+            "token": plaintext}
 
 
 @blp.delete(f"/tokens/<{ID_CONVERTER}:token_id>")
@@ -52,5 +63,10 @@ def delete_token(token_id: int):
     db.session.commit()
 
 
-protect(blp, {"me": signed_in, "list_tokens": signed_in, "create_token": signed_in,
+def may_create_tokens(user, view_args) -> bool:
+    """Access rule: a signed-in person, or a token that carries the right to create tokens."""
+    return user is not None and getattr(user, "can_create_tokens", True)
+
+
+protect(blp, {"me": signed_in, "list_tokens": signed_in, "create_token": may_create_tokens,
               "delete_token": signed_in})

@@ -97,10 +97,16 @@ def grant_command(email, role, siret):
 @users_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", help="What the token is for.")
-def token_command(email, name):
+@click.option("--expires-in-days", type=click.IntRange(1, 5 * 365),
+              help="Days until it stops working (default: until revoked).")
+@click.option("--can-create-tokens", is_flag=True,
+              help="Let calls made with it create other tokens.")
+def token_command(email, name, expires_in_days, can_create_tokens):
     """Create an API token for EMAIL and print it alone on the last line."""
+    expires_at = now_utc() + timedelta(days=expires_in_days) if expires_in_days else None
     with use_case():
-        _token, plaintext = services.create_token(db.session, user_for(email), name)
+        _token, plaintext = services.create_token(db.session, user_for(email), name,
+                                                  expires_at, can_create_tokens)
     click.echo(_("Jeton d'API créé ; il ne sera plus jamais affiché :"))
     click.echo(plaintext)
 

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from market.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -71,7 +78,14 @@ class PasswordForm(FlaskForm):
         EqualTo("new_password", message=_l("Les deux mots de passe ne sont pas identiques."))])
 
 
+#: How long a token made on the account page lasts, in days ("" for until revoked).
+TOKEN_LIFETIMES = [("90", _l("90 jours")), ("30", _l("30 jours")), ("365", _l("un an")),
+                   ("", _l("jusqu'à ce que je le révoque"))]
+
+
 class TokenForm(FlaskForm):
-    """Name a new API token."""
+    """Name a new API token, say how long it lasts and whether it may create tokens."""
 
     name = StringField(_l("Nom du jeton"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    lifetime = SelectField(_l("Valable"), choices=choices(TOKEN_LIFETIMES), default="90")
+    can_create_tokens = BooleanField(_l("Ce jeton peut créer d'autres jetons"))

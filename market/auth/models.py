@@ -130,11 +130,32 @@ class ApiToken(db.Model):
     #: hex SHA-256 of the whole token.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: When it was last used, to the minute (written at most once a minute).
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Set once revoked; a revoked token never authenticates again.
+    #: Set once revoked; a revoked token never authenticates again (a password change
+    #: revokes every token of the user).
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: After this it no longer authenticates; None: until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Whether a call made with it may create other tokens (a token never may otherwise).
+    can_create_tokens: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A signed-in browser: opened at login, ended at logout, by a password change or when
+    it has lasted PERMANENT_SESSION_LIFETIME; the session cookie names it by a random id."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: hex SHA-256 of the random id the cookie carries (never the id itself).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: Set at logout (or when the password changes); an ended session never comes back.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginAttempt(db.Model):

@@ -31,7 +31,11 @@ class TokenSchema(Schema):
     prefix = fields.String(dump_only=True,
                            metadata={"description": "First characters, to recognise it."})
     created_at = fields.AwareDateTime(dump_only=True)
-    last_used_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    last_used_at = fields.AwareDateTime(dump_only=True, allow_none=True,
+                                        metadata={"description": "To the minute."})
+    expires_at = fields.AwareDateTime(dump_only=True, allow_none=True,
+                                      metadata={"description": "Null: until revoked."})
+    can_create_tokens = fields.Boolean(dump_only=True)
 
 
 class TokenCreateSchema(Schema):
@@ -39,6 +43,12 @@ class TokenCreateSchema(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100),
                          metadata={"example": "Export comptable"})
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                      metadata={"description": "Ahead, within five years; "
+                                                "null or omitted: until revoked."})
+    can_create_tokens = fields.Boolean(load_default=False, metadata={
+        "description": "Whether calls made with it may create tokens. A token that lacks "
+                       "this right can create no token at all."})
 
 
 class TokenCreatedSchema(TokenSchema):

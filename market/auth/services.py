@@ -7,15 +7,17 @@ is market.auth.signin.
 
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from market.auth import tokens
+from market.auth import sessions, tokens
 from market.auth.models import ApiToken, User, UserRole
 from market.auth.roles import MEMBER_SCOPED, Role
 from market.members.models import Member
+from market.platform.time import now_utc
 from market.web.errors import NotFound, ValidationError
 from market.web.pagination import Page, paginate
 
@@ -133,7 +135,8 @@ def revoke_role(session, user: User, role: str, member_id: int | None = None) ->
 
 
 def change_password(session, user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one; other sessions end."""
+    """Replace the password after checking the current one: every session of the user ends
+    (the caller opens a new one for this browser) and every API token is revoked."""
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationError({"current_password": [_("Le mot de passe actuel est "
                                                       "incorrect.")]})
@@ -141,6 +144,10 @@ def change_password(session, user: User, current: str, new: str) -> None:
         raise ValidationError({"new_password": [problem]})
     user.password_hash = hash_password(new)
     user.session_version += 1
+    sessions.end_every_session(session, user)
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now_utc()))
     session.flush()
 
 
@@ -150,21 +157,35 @@ def set_active(session, user: User, active: bool) -> None:
     session.flush()
 
 
-def create_token(session, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue an API token for ``user``; return the row and the plaintext, shown only once."""
+#: The furthest a token's expiry may be set.
+LONGEST_TOKEN = timedelta(days=5 * 366)
+
+
+def create_token(session, user: User, name: str, expires_at: datetime | None = None,
+                 can_create_tokens: bool = False) -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; return the row and the plaintext, shown only once.
+
+    ``expires_at`` (optional) must lie ahead, within five years; ``can_create_tokens`` lets
+    calls made with it create tokens (callers check who may grant that).
+    """
     name = (name or "").strip()
     if problem := text_problem(name):
         raise ValidationError({"name": [problem]})
     if not name or len(name) > 100:
         raise ValidationError({"name": [_("Donnez au jeton un nom de 1 à 100 caractères.")]})
-    token, plaintext = tokens.issue_token(session, user, name)
+    now = now_utc()
+    if expires_at is not None and not now < expires_at <= now + LONGEST_TOKEN:
+        raise ValidationError({"expires_at": [_("Une date à venir, dans cinq ans au plus.")]})
+    token, plaintext = tokens.issue_token(session, user, name, expires_at, can_create_tokens)
     session.flush()
     return token, plaintext
 
 
 def live_tokens_query(user: User) -> Select:
-    """Select ``user``'s tokens that are not revoked."""
-    return select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    """Select ``user``'s tokens that still authenticate: not revoked, not expired."""
+    return select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                                  or_(ApiToken.expires_at.is_(None),
+                                      ApiToken.expires_at > now_utc()))
 
 
 def live_tokens(session, user: User) -> list[ApiToken]:

@@ -2,13 +2,16 @@
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
 
 from market.auth.models import ApiToken, SignedInUser, User, UserRole
 from market.members.models import Member
 from market.platform.time import now_utc
+from market.platform.types import UTCDateTime
 
 TOKEN_PREFIX = "ic_"
 #: Largest id an integer primary key can hold (PostgreSQL integer); larger ones do not exist.
@@ -23,11 +26,14 @@ _members = Member.__table__
 #: PostgreSQL, forgotten the moment they change), so they take effect at once.
 _CALLER = (
     select(_users.c.id, _users.c.email, _users.c.name, _users.c.locale,
-           _users.c.session_version, _roles.c.role, _roles.c.member_id, _members.c.status)
+           _users.c.session_version, _tokens.c.id, _tokens.c.can_create_tokens,
+           _tokens.c.expires_at, _roles.c.role, _roles.c.member_id, _members.c.status)
     .select_from(_tokens.join(_users, _users.c.id == _tokens.c.user_id)
                  .outerjoin(_roles, _roles.c.user_id == _users.c.id)
                  .outerjoin(_members, _members.c.id == _roles.c.member_id))
     .where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None),
+           or_(_tokens.c.expires_at.is_(None),
+               _tokens.c.expires_at > bindparam("now", type_=UTCDateTime())),
            _users.c.active.is_(True))
 )
 
@@ -56,6 +62,14 @@ class TokenUser(SignedInUser):
     session_version: int
     roles: tuple[Grant, ...] = ()
     active: bool = True
+    #: The token the call was made with: its id, whether it may create tokens, its expiry.
+    token_id: int | None = None
+    can_create_tokens: bool = False
+    expires_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the token has expired by ``now`` (a remembered caller may outlive it)."""
+        return self.expires_at is not None and self.expires_at <= now
 
 
 def hash_token(token: str) -> str:
@@ -63,13 +77,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session, user, name: str = "") -> tuple[ApiToken, str]:
+def issue_token(session, user, name: str = "", expires_at: datetime | None = None,
+                can_create_tokens: bool = False) -> tuple[ApiToken, str]:
     """Create a token for ``user``; return the row and the plaintext (never stored)."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     # A TokenUser (a token creating a token) is no ORM object: link the row by id.
     owner = {"user": user} if isinstance(user, User) else {"user_id": user.id}
     token = ApiToken(name=name[:100], prefix=plaintext[:10], token_hash=hash_token(plaintext),
-                     **owner)
+                     expires_at=expires_at, can_create_tokens=can_create_tokens, **owner)
     session.add(token)
     return token, plaintext
 
@@ -83,20 +98,58 @@ def user_for_token(read_rows, plaintext: str, callers=None) -> TokenUser | None:
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
 
+    now = now_utc()
+
     def read(token_hash: str) -> TokenUser | None:
-        return _caller(read_rows(_CALLER, {"token_hash": token_hash}))
+        return _caller(read_rows(_CALLER, {"token_hash": token_hash, "now": now}))
 
     token_hash = hash_token(plaintext)
-    return callers.lookup(token_hash, read) if callers is not None else read(token_hash)
+    found = callers.lookup(token_hash, read) if callers is not None else read(token_hash)
+    return None if found is None or found.expired(now) else found
 
 
 def _caller(rows: list[tuple]) -> TokenUser | None:
     if not rows:
         return None
-    user_id, email, name, locale, session_version = rows[0][:5]
+    user_id, email, name, locale, session_version, token_id, can_create, expires = rows[0][:8]
     grants = tuple(Grant(role, member_id, status) for *_user, role, member_id, status in rows
                    if role is not None)
-    return TokenUser(user_id, email, name, locale, session_version, grants)
+    return TokenUser(user_id, email, name, locale, session_version, grants,
+                     token_id=token_id, can_create_tokens=bool(can_create),
+                     expires_at=_aware(expires))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A timestamp as read, in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: Token id -> when this process last wrote its last use (time.monotonic()).
+_touched: dict[int, float] = {}
+#: A token's last use is written at most this often, to the database and by each process.
+TOUCH_SECONDS = 60
+_TOUCH = (update(_tokens).where(_tokens.c.id == bindparam("token_id"),
+                                or_(_tokens.c.last_used_at.is_(None),
+                                    _tokens.c.last_used_at <= bindparam("since",
+                                                                        type_=UTCDateTime())))
+          .values(last_used_at=bindparam("now", type_=UTCDateTime())))
+
+
+def touch(write, token_id: int) -> None:
+    """Record that a token was just used, at most once a minute (``write(statement,
+    params)`` runs one statement on its own: market.platform.connection.write)."""
+    moment = time.monotonic()
+    last = _touched.get(token_id)
+    if last is not None and moment - last < TOUCH_SECONDS:
+        return
+    if len(_touched) > 10_000:
+        _touched.clear()
+    _touched[token_id] = moment
+    now = now_utc()
+    write(_TOUCH, {"token_id": token_id, "now": now,
+                   "since": now - timedelta(seconds=TOUCH_SECONDS)})
 
 
 def revoke_token(session, user, token_id: int) -> ApiToken | None:

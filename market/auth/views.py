@@ -1,5 +1,7 @@
 """Web pages: sign in and out, sign up, account (password, API tokens), language."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -13,13 +15,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from market.auth import membership, services, signin
+from market.auth import membership, services, sessions, signin
 from market.auth.forms import ROLE_LABELS, LoginForm, PasswordForm, SignupForm, TokenForm
 from market.auth.redirects import safe_next
 from market.auth.tokens import ID_CONVERTER
 from market.members.labels import STATUSES
 from market.members.models import MemberStatus
 from market.platform.extensions import db
+from market.platform.time import now_utc
 from market.web.access import protect, public, signed_in
 from market.web.errors import ValidationError
 
@@ -36,8 +39,21 @@ def show_field_errors(form, exc: ValidationError) -> None:
         target.extend(messages)
 
 
+def fresh_session() -> None:
+    """Start the browser's session afresh (a new CSRF token), keeping only its language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def start_session(user) -> None:
-    """Sign ``user`` in on this browser and say so if one of their members still waits."""
+    """Sign ``user`` in on this browser, in a session of its own that the server knows, and
+    say so if one of their members still waits."""
+    sid = sessions.open_session(db.session, user)
+    db.session.commit()
+    fresh_session()
+    session[sessions.KEY] = sid
     session.permanent = True
     login_user(user)
     for _role, member in membership.memberships(db.session, user):
@@ -76,8 +92,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST with a CSRF token, so another site cannot sign people out)."""
+    """Sign out (POST with a CSRF token, so another site cannot sign people out): the
+    session ends for good, even for a copy of its cookie."""
+    sessions.end_session(db.session, session.get(sessions.KEY))
+    db.session.commit()
     logout_user()
+    fresh_session()
     flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("members.directory"))
 
@@ -144,8 +164,9 @@ def change_password():
             show_field_errors(form, exc)
         else:
             db.session.commit()
-            login_user(user)  # keep this session: it now carries the new session version
-            flash(_("Mot de passe modifié. Vos autres sessions sont fermées."), "info")
+            start_session(user)  # this browser stays signed in, in a new session
+            flash(_("Mot de passe modifié. Vos autres sessions sont fermées et vos jetons "
+                    "d'API révoqués."), "info")
             return redirect(url_for("auth.account"))
     return render_account(password_form=form, status=422)
 
@@ -155,8 +176,12 @@ def create_token():
     """Create an API token and show it once, on this response only."""
     form = TokenForm()
     if form.validate_on_submit():
+        days = form.lifetime.data
+        expires_at = now_utc() + timedelta(days=int(days)) if days else None
         try:
-            _token, plaintext = services.create_token(db.session, current_user, form.name.data)
+            _token, plaintext = services.create_token(
+                db.session, current_user, form.name.data, expires_at,
+                can_create_tokens=form.can_create_tokens.data)
         except ValidationError as exc:
             db.session.rollback()
             show_field_errors(form, exc)

@@ -61,7 +61,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_CHECK_DEFAULT = False  # checked once in market.security, bearer calls exempt
-    WTF_CSRF_TIME_LIMIT = None
+    #: A CSRF token is refused once this old (a page left open for half a day is reloaded).
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
     LOGIN_MAX_ATTEMPTS = 5

@@ -86,6 +86,12 @@ def read_rows(statement, params: dict) -> list[tuple]:
 _COMPILED: dict = {}
 
 
+def write(statement, params: dict) -> None:
+    """Run one writing statement on its own, committed with it (see ``read``): a small
+    bookkeeping write, such as a token's last use, outside the request's use case."""
+    read(lambda conn: conn.execute(statement, params))
+
+
 def for_ledger() -> Connection:
     """The connection, outside any transaction, for the ledger to write with."""
     conn = connection()

@@ -50,8 +50,9 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def issue_token(db, user, name="test") -> str:
-    """Create an API token for ``user``, commit, and return its plaintext."""
-    _token, plaintext = services.create_token(db.session, user, name)
+def issue_token(db, user, name="test", **options) -> str:
+    """Create an API token for ``user`` (``expires_at``, ``can_create_tokens``), commit, and
+    return its plaintext."""
+    _token, plaintext = services.create_token(db.session, user, name, **options)
     db.session.commit()
     return plaintext

@@ -62,7 +62,14 @@ def bearer(db, user: User) -> dict:
 
 
 def log_in(client, user: User) -> None:
-    """Sign ``user`` in on ``client`` through the flask-login session."""
+    """Sign ``user`` in on ``client``: a session the server opened, named in the cookie."""
+    from market.auth import sessions
+    from market.platform.extensions import db
+
+    db.session.rollback()  # a fresh transaction (requests share the test's session)
+    sid = sessions.open_session(db.session, user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[sessions.KEY] = sid

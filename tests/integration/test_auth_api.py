@@ -11,7 +11,7 @@ from tests.integration.auth_helpers import bearer, issue_token, login, make_memb
 def test_me_describes_the_caller_with_roles_and_member_ids(client, db):
     member = make_member(db)
     user = make_user(db, "alice@example.org", Role.member_admin, member)
-    token = issue_token(db, user)
+    token = issue_token(db, user, can_create_tokens=True)
     response = client.get("/api/v1/me", headers=bearer(token))
     assert response.status_code == 200
     assert response.json["email"] == "alice@example.org"
@@ -34,7 +34,7 @@ def test_a_session_cookie_also_authenticates_api_reads(client, db):
 def test_creating_a_token_returns_it_once_and_stores_only_its_hash(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
     response = client.post("/api/v1/tokens", json={"name": "ERP"},
-                           headers=bearer(issue_token(db, user)))
+                           headers=bearer(issue_token(db, user, can_create_tokens=True)))
     assert response.status_code == 201
     plaintext = response.json["token"]
     assert plaintext.startswith(response.json["prefix"])
@@ -51,7 +51,7 @@ def test_creating_a_token_returns_it_once_and_stores_only_its_hash(client, db):
 def test_creating_a_token_without_a_name_is_a_validation_error(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
     response = client.post("/api/v1/tokens", json={"name": ""},
-                           headers=bearer(issue_token(db, user)))
+                           headers=bearer(issue_token(db, user, can_create_tokens=True)))
     assert response.status_code == 422
     assert response.json["error"]["code"] == "validation_error"
     assert "name" in response.json["error"]["details"]["fields"]
@@ -59,7 +59,7 @@ def test_creating_a_token_without_a_name_is_a_validation_error(client, db):
 
 def test_a_malformed_json_body_is_a_400(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
-    headers = {**bearer(issue_token(db, user)), "Content-Type": "application/json"}
+    headers = {**bearer(issue_token(db, user, can_create_tokens=True)), "Content-Type": "application/json"}
     response = client.post("/api/v1/tokens", data="{not json", headers=headers)
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
@@ -109,7 +109,7 @@ def test_an_unknown_token_is_a_401(client, db):
 
 def test_a_deactivated_users_token_is_a_401(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
-    token = issue_token(db, user)
+    token = issue_token(db, user, can_create_tokens=True)
     user.active = False
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
@@ -133,7 +133,7 @@ def test_the_auth_endpoints_are_in_the_openapi_document(client):
 def test_deleting_a_token_with_an_absurdly_large_id_is_not_found(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
     response = client.delete("/api/v1/tokens/99999999999999999999",
-                             headers=bearer(issue_token(db, user)))
+                             headers=bearer(issue_token(db, user, can_create_tokens=True)))
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
 
@@ -141,6 +141,6 @@ def test_deleting_a_token_with_an_absurdly_large_id_is_not_found(client, db):
 def test_a_token_name_with_a_nul_character_is_a_validation_error(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
     response = client.post("/api/v1/tokens", json={"name": "ERP\u0000"},
-                           headers=bearer(issue_token(db, user)))
+                           headers=bearer(issue_token(db, user, can_create_tokens=True)))
     assert response.status_code == 422
     assert "name" in response.json["error"]["details"]["fields"]
