@@ -59,7 +59,8 @@ def test_creating_a_token_without_a_name_is_a_validation_error(client, db):
 
 def test_a_malformed_json_body_is_a_400(client, db):
     user = make_user(db, "alice@example.org", Role.network_treasurer)
-    headers = {**bearer(issue_token(db, user, can_create_tokens=True)), "Content-Type": "application/json"}
+    headers = {**bearer(issue_token(db, user, can_create_tokens=True)),
+               "Content-Type": "application/json"}
     response = client.post("/api/v1/tokens", data="{not json", headers=headers)
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
