@@ -72,7 +72,7 @@ def resolve_postings(raw: Sequence, accounts: Mapping[int, AccountState],
         if accounts[target].currency != currency or wanted not in (None, currency):
             raise CurrencyMismatch(
                 "Both accounts of a posting, and the posting, share one currency.",
-                index=index, from_currency=currency,
+                index=index, from_account=source, from_currency=currency, to_account=target,
                 to_currency=accounts[target].currency, currency=wanted)
         amount = parse_amount(item.get("amount"), scales[currency])
         postings.append(Posting(source, target, amount, currency))

@@ -122,11 +122,46 @@ def not_found(**details) -> NotFound:
     return NotFound(_("Cette page ou cette ressource n'existe pas."), details)
 
 
-def check_readable(viewer: Viewer, account: dict) -> dict:
-    """Return ``account`` if the viewer may read it; otherwise 404 as if it did not exist."""
-    if not viewer.reads(account["owner_ref"]):
-        raise not_found(account_id=account["id"])
+def readable_account(viewer: Viewer, bind, account_id: int) -> dict:
+    """The account, if the viewer may read it; a missing account and another member's
+    answer the very same 404, so that ids tell nothing."""
+    try:
+        account = ledger.get_account(bind, account_id)
+    except ledger.AccountNotFound:
+        account = None
+    if account is None or not viewer.reads(account["owner_ref"]):
+        raise not_found(account_id=account_id)
     return account
+
+
+#: The figures a refusal gives about an account (by the detail that names the account):
+#: shown only to a caller who may read that account.
+PRIVATE_FIGURES = {
+    "limit_exceeded": {"account_id": ("max_balance",)},
+    "insufficient_funds": {"account_id": ("available",)},
+    "currency_mismatch": {"from_account": ("from_currency",), "to_account": ("to_currency",)},
+}
+
+
+def redacted(error: ledger.LedgerError, viewer: Viewer, bind) -> ledger.LedgerError:
+    """The refusal as the viewer may read it: without the currency, limit or balance of an
+    account they cannot read (paying another member must not tell its limit)."""
+    private = PRIVATE_FIGURES.get(error.code)
+    if not private or viewer.network:
+        return error
+    named = {key: error.details.get(key) for key in private}
+    owners = account_owners(bind, [i for i in named.values() if i is not None])
+    details = dict(error.details)
+    for key, figures in private.items():
+        if named[key] is not None and not viewer.reads(owners.get(named[key])):
+            for figure in figures:
+                details.pop(figure, None)
+    if details == error.details:
+        return error
+    shown = type(error).__new__(type(error))
+    ledger.LedgerError.__init__(shown, error.message, **details)
+    shown.code = error.code
+    return shown
 
 
 def actor(user) -> str:
@@ -145,18 +180,20 @@ def debit_owners(viewer: Viewer) -> list[str] | None:
     return None if viewer.network else [owner_ref(m) for m in sorted(viewer.movers)]
 
 
-def check_transfer(viewer: Viewer, bind, transfer: dict, debited_side: str | None = None):
-    """Return a transfer the viewer may read (else 404); with a side, they must control it.
-
-    ``debited_side`` is the posting side that the action debits: ``from`` to post or void a
-    hold, ``to`` to reverse a posted transfer.
-    """
+def readable_transfer(viewer: Viewer, bind, transfer_id: int,
+                      debited_side: str | None = None) -> dict:
+    """The transfer, if the viewer may read it (the same 404 as a missing one otherwise);
+    with a side, the viewer must control that side's accounts (``to`` to reverse)."""
+    try:
+        transfer = ledger.get_transfer(bind, transfer_id)
+    except ledger.TransferNotFound:
+        raise not_found(transfer_id=transfer_id) from None
     if viewer.network:
         return transfer
     ids = {p[side] for p in transfer["postings"] for side in ("from", "to")}
     owners = account_owners(bind, ids)
     if not any(viewer.reads(owners.get(i)) for i in ids):
-        raise not_found(transfer_id=transfer["id"])
+        raise not_found(transfer_id=transfer_id)
     if debited_side and not all(viewer.moves(owners.get(p[debited_side]))
                                 for p in transfer["postings"]):
         raise forbidden(_("Vous ne pouvez débiter que les comptes de votre structure."),

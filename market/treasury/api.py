@@ -22,6 +22,7 @@ from market.treasury import schemas
 from market.treasury.owners import owner_ref
 from market.web import refusals
 from market.web.access import protect
+from market.web.errors import AppError, render_error
 from market.web.idempotency import HEADER_DOC, current, idempotent
 from market.web.pagination import decode_cursor, encode_cursor
 
@@ -40,7 +41,16 @@ def fresh_snapshot():
         db.session.rollback()
 
 
-blp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
+def refusal(error: ledger.LedgerError) -> AppError:
+    """A ledger refusal as the caller reads it: no figure of an account they cannot read."""
+    return refusals.app_error(policy.redacted(error, viewer(), reader()))
+
+
+@blp.errorhandler(ledger.LedgerError)
+def render_refusal(error: ledger.LedgerError):
+    """Answer a ledger refusal with the CONVENTIONS error body."""
+    mapped = refusal(error)
+    return render_error(mapped.status, mapped.code, mapped.message, mapped.details)
 
 
 def viewer() -> policy.Viewer:
@@ -54,7 +64,7 @@ def reader():
 
 def moves_money(view):
     """Document and honour Idempotency-Key on a view that moves money."""
-    return blp.doc(parameters=[HEADER_DOC])(idempotent(view))
+    return blp.doc(parameters=[HEADER_DOC])(idempotent(view, refusal))
 
 
 def cursor_id(cursor: str | None) -> int | None:
@@ -112,8 +122,7 @@ def list_accounts(args: dict):
 @blp.response(200, schemas.AccountSchema())
 def get_account(account_id: int):
     """Show an account: balance, pending sums, available and limits."""
-    account = ledger.get_account(reader(), account_id)
-    return policy.with_owner(policy.check_readable(viewer(), account))
+    return policy.with_owner(policy.readable_account(viewer(), reader(), account_id))
 
 
 @blp.get(f"/accounts/<{ID}:account_id>/statement")
@@ -121,7 +130,7 @@ def get_account(account_id: int):
 @blp.response(200, schemas.StatementSchema())
 def account_statement(args: dict, account_id: int):
     """Posted movements of an account over [from, to), with the running balance."""
-    policy.check_readable(viewer(), ledger.get_account(reader(), account_id))
+    policy.readable_account(viewer(), reader(), account_id)
     found = ledger.statement(reader(), account_id, start=args.get("start"),
                              end=args.get("end"))
     return {**found, "account": policy.with_owner(found["account"])}
@@ -170,13 +179,12 @@ def list_transfers(args: dict):
 @blp.response(200, schemas.TransferSchema())
 def get_transfer(transfer_id: int):
     """Show a transfer: postings, status, hash and reversal links."""
-    return policy.check_transfer(viewer(), reader(), ledger.get_transfer(reader(), transfer_id))
+    return policy.readable_transfer(viewer(), reader(), transfer_id)
 
 
 def _acting_on(transfer_id: int, debited_side: str | None = None) -> None:
     """Check that the caller may read a transfer and, with a side, control its accounts."""
-    transfer = ledger.get_transfer(reader(), transfer_id)
-    policy.check_transfer(viewer(), reader(), transfer, debited_side)
+    policy.readable_transfer(viewer(), reader(), transfer_id, debited_side)
 
 
 def _resolver() -> dict:

@@ -116,7 +116,7 @@ def accounts():
 @bp.get(f"/accounts/<{ID}:account_id>")
 def account(account_id: int):
     """One account: balances, statement over a period with running balance, and a chart."""
-    found = policy.check_readable(viewer(), ledger.get_account(reader(), account_id))
+    found = policy.readable_account(viewer(), reader(), account_id)
     span, errors = period()
     statement = ledger.statement(reader(), account_id, start=span["start"], end=span["end"])
     return render_template(
@@ -129,7 +129,7 @@ def account(account_id: int):
 def transfer(transfer_id: int):
     """One transfer: postings, status, hash, its events in the chain, reversal links."""
     who = viewer()
-    found = policy.check_transfer(who, reader(), ledger.get_transfer(reader(), transfer_id))
+    found = policy.readable_transfer(who, reader(), transfer_id)
     labels = account_labels(reader(), {p[s] for p in found["postings"] for s in ("from", "to")})
     readable = {i for i, label in labels.items() if who.reads(label["owner_ref"])}
     return render_template("treasury/transfer.html", transfer=found, labels=labels,

@@ -52,12 +52,12 @@ def current() -> ledger.Idempotency | None:
     return idem
 
 
-def as_app_error(exc: Exception) -> AppError | None:
+def as_app_error(exc: Exception, map_refusal=app_error) -> AppError | None:
     """The HTTP error an exception answers with, or None for an unexpected one."""
     if isinstance(exc, AppError):
         return exc
     if isinstance(exc, ledger.LedgerError):
-        return app_error(exc)
+        return map_refusal(exc)
     if not isinstance(exc, HTTPException) or (exc.code or 500) >= 500:
         return None
     messages = (getattr(exc, "data", None) or {}).get("messages")
@@ -71,7 +71,8 @@ def as_app_error(exc: Exception) -> AppError | None:
     return error
 
 
-def remember_refusal(idem: ledger.Idempotency, error: AppError) -> AppError:
+def remember_refusal(idem: ledger.Idempotency, error: AppError,
+                     map_refusal=app_error) -> AppError:
     """Store a refusal under its key, or answer with what the key already holds."""
     refusal = ledger.LedgerError(error.message, **error.details)
     refusal.code = error.code
@@ -82,13 +83,14 @@ def remember_refusal(idem: ledger.Idempotency, error: AppError) -> AppError:
     try:
         ledger_idempotency.run(connection.for_ledger(), "http", None, idem, refuse)
     except ledger.LedgerError as stored:
-        return app_error(stored) if stored is not refusal else error
+        return map_refusal(stored) if stored is not refusal else error
     idem.replayed = False  # the key holds this request's success: never replayed to a refusal
     return error
 
 
-def idempotent(view):
-    """Honour ``Idempotency-Key`` on a view that moves money."""
+def idempotent(view, map_refusal=app_error):
+    """Honour ``Idempotency-Key`` on a view that moves money; ``map_refusal`` turns a ledger
+    refusal into the HTTP error the caller reads (the domain's, e.g. with figures hidden)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get(HEADER)
@@ -101,11 +103,11 @@ def idempotent(view):
         try:
             response = view(*args, **kwargs)
         except Exception as exc:
-            error = as_app_error(exc)
+            error = as_app_error(exc, map_refusal)
             if error is None or error.status >= 500:
                 raise
             if not g.idempotency_handed:
-                error = remember_refusal(idem, error)
+                error = remember_refusal(idem, error, map_refusal)
             return _answer(error, idem)
         if idem.replayed:
             response.headers[REPLAYED] = "true"
