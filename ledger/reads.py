@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select, tuple_, union_all
 from sqlalchemy.engine import Connection
 
 from ledger.accounts import account_row, read, state_of
@@ -13,7 +13,7 @@ from ledger.holds import released_state
 from ledger.serialize import account_dict, iso, transfer_dict
 from ledger.store import repo
 from ledger.store.tables import accounts, currencies, postings, transfers
-from ledger.store.types import now_utc
+from ledger.store.types import BigId, UTCDateTime, now_utc
 
 MAX_PAGE = 500
 
@@ -115,33 +115,56 @@ def _legs(account_id: int | None = None):
 
 
 def statement(bind, account_id: int, *, start: datetime | None = None,
-              end: datetime | None = None) -> dict:
-    """Posted movements of an account over [start, end), each with the running balance."""
+              end: datetime | None = None, limit: int | None = None,
+              after: tuple | None = None) -> dict:
+    """Posted movements of an account over [start, end), each with the running balance.
+
+    One page at a time: at most `limit` lines, those after the line `after` names (a
+    `next` key of the previous page: posted_at, transfer id, posting id). The opening
+    balance is the balance before the page's first line, the closing one after its last;
+    `next` is None on the last page.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or not 1 <= limit <= MAX_PAGE):
+        raise ValidationError("limit is 1 to 500.", fields={"limit": ["1 to 500."]})
+
     def work(conn: Connection) -> dict:
         account = account_row(conn, account_id)
         scale = _scale(conn, account["currency"])
         legs = _legs(account_id)
-        opening = 0
-        if start is not None:
-            opening = conn.execute(select(func.coalesce(func.sum(legs.c.amount), 0))
-                                   .where(legs.c.posted_at < start)).scalar_one()
+        key = tuple_(legs.c.posted_at, legs.c.transfer_id, legs.c.posting_id)
+        mark = None if after is None else tuple_(
+            literal(after[0], UTCDateTime()), literal(after[1], BigId), literal(after[2], BigId))
+        before = (key <= mark if mark is not None else
+                  legs.c.posted_at < start if start is not None else None)
+        opening = 0 if before is None else conn.execute(
+            select(func.coalesce(func.sum(legs.c.amount), 0)).where(before)).scalar_one()
         query = (select(legs, transfers.c.description, transfers.c.reference)
                  .join(transfers, transfers.c.id == legs.c.transfer_id)
-                 .order_by(legs.c.posted_at, legs.c.transfer_id, legs.c.posting_id))
+                 .order_by(legs.c.posted_at, legs.c.transfer_id, legs.c.posting_id)
+                 .limit(None if limit is None else limit + 1))
         if start is not None:
             query = query.where(legs.c.posted_at >= start)
         if end is not None:
             query = query.where(legs.c.posted_at < end)
+        if after is not None:
+            query = query.where(key > mark)
+        rows = conn.execute(query).all()
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if more else rows
         running, lines = opening, []
-        for row in conn.execute(query):
+        for row in rows:
             running += row.amount
             lines.append({"transfer_id": row.transfer_id, "posted_at": iso(row.posted_at),
                           "description": row.description, "reference": row.reference,
                           "amount": format_amount(row.amount, scale),
                           "balance": format_amount(running, scale)})
+        last = rows[-1] if more else None
         return {"account": account, "from": iso(start), "to": iso(end),
                 "opening_balance": format_amount(opening, scale), "lines": lines,
-                "closing_balance": format_amount(running, scale)}
+                "closing_balance": format_amount(running, scale),
+                "next": None if last is None else (last.posted_at, last.transfer_id,
+                                                   last.posting_id)}
     return read(bind, work)
 
 

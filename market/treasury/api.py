@@ -7,6 +7,7 @@ ledger's one-statement path) with its idempotency key stored in it. Who may do w
 decided in market.treasury.access.
 """
 
+
 from flask import make_response
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -20,6 +21,7 @@ from market.platform.extensions import db
 from market.treasury import access as policy
 from market.treasury import schemas
 from market.treasury.owners import owner_ref
+from market.treasury.statements import statement_cursor, statement_key
 from market.web import refusals
 from market.web.access import protect
 from market.web.errors import AppError, render_error
@@ -132,8 +134,10 @@ def account_statement(args: dict, account_id: int):
     """Posted movements of an account over [from, to), with the running balance."""
     policy.readable_account(viewer(), reader(), account_id)
     found = ledger.statement(reader(), account_id, start=args.get("start"),
-                             end=args.get("end"))
-    return {**found, "account": policy.with_owner(found["account"])}
+                             end=args.get("end"), limit=args["limit"],
+                             after=statement_key(args["cursor"]))
+    return {**found, "account": policy.with_owner(found["account"]),
+            "next_cursor": statement_cursor(found["next"])}
 
 
 @blp.post("/transfers")

@@ -243,6 +243,10 @@ class BatchResultSchema(Schema):
 class PeriodArgsSchema(InputSchema):
     start = instant(data_key="from", metadata={"description": "Posted at or after."})
     end = instant(data_key="to", metadata={"description": "Posted before."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE),
+                           metadata={"description": "Lines per page (1 to 500)."})
+    cursor = text(0, 200, load_default=None,
+                  metadata={"description": "next_cursor of the previous page."})
 
 
 class StatementLineSchema(Schema):
@@ -258,9 +262,13 @@ class StatementSchema(Schema):
     account = fields.Nested(AccountSchema, required=True)
     start = timestamp(attribute="from", data_key="from", allow_none=True, required=True)
     end = timestamp(attribute="to", data_key="to", allow_none=True, required=True)
-    opening_balance = fields.String(required=True)
+    opening_balance = fields.String(required=True,
+                                    metadata={"description": "Before the page's first line."})
     lines = fields.List(fields.Nested(StatementLineSchema), required=True)
-    closing_balance = fields.String(required=True)
+    closing_balance = fields.String(required=True,
+                                    metadata={"description": "After the page's last line."})
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Null on the last page."})
 
 
 class TrialArgsSchema(InputSchema):

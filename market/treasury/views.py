@@ -7,7 +7,7 @@ their member's accounts, network treasurers and admins see everything.
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,13 +18,19 @@ from ledger.lookups import MAX_ID, account_labels, transfer_events
 from market.platform.extensions import db
 from market.treasury import access as policy
 from market.treasury.chart import balance_chart
+from market.treasury.statements import statement_cursor, statement_key
 from market.web import navigation, refusals
 from market.web.access import protect
+from market.web.errors import ValidationError
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 bp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
 
 ID = f"int(min=1, max={MAX_ID})"
+#: A statement shows the last this many days unless asked for another period.
+DEFAULT_DAYS = 90
+#: Statement lines per page.
+STATEMENT_PAGE = 200
 #: Accounts per page of the accounts list.
 ACCOUNTS_PAGE = 100
 
@@ -88,8 +94,12 @@ def day(name: str) -> tuple[date | None, str | None]:
 
 
 def period() -> tuple[dict, list[str]]:
-    """The statement's period: from the first day's start to the end of the last (UTC)."""
+    """The statement's period: from the first day's start to the end of the last (UTC); the
+    last DEFAULT_DAYS days when neither is given, so that a page never loads a whole
+    history unasked."""
     (first, bad_first), (last, bad_last) = day("from"), day("to")
+    if first is None and last is None and not (bad_first or bad_last):
+        first = datetime.now(UTC).date() - timedelta(days=DEFAULT_DAYS)
     start = datetime.combine(first, time(), UTC) if first else None
     end = datetime.combine(last, time(), UTC) + timedelta(days=1) if last else None
     return ({"start": start, "end": end, "from": first, "to": last},
@@ -118,10 +128,20 @@ def account(account_id: int):
     """One account: balances, statement over a period with running balance, and a chart."""
     found = policy.readable_account(viewer(), reader(), account_id)
     span, errors = period()
-    statement = ledger.statement(reader(), account_id, start=span["start"], end=span["end"])
+    try:
+        after = statement_key(request.args.get("after") or None)
+    except ValidationError:
+        after, errors = None, [*errors, _("Page de relevé invalide : retour au début.")]
+    statement = ledger.statement(reader(), account_id, start=span["start"], end=span["end"],
+                                 limit=STATEMENT_PAGE, after=after)
+    periods = {"days": DEFAULT_DAYS, "opened": found["created_at"][:10],
+               "year": f"{datetime.now(UTC).year}-01-01"}
+    following = statement_cursor(statement["next"])
     return render_template(
         "treasury/account.html", account=found, statement=statement, period=span,
-        errors=errors, chart=balance_chart(statement),
+        errors=errors, chart=balance_chart(statement), periods=periods, paged=after is not None,
+        following=following and url_for(".account", account_id=account_id,
+                                         **{**request.args.to_dict(), "after": following}),
         owner=policy.member_names(db.session, [found["owner_ref"]])[found["owner_ref"]])
 
 

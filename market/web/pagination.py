@@ -61,15 +61,21 @@ def encode_cursor(key: list) -> str:
 
 def decode_cursor(cursor: str, sorted_by_value: bool, max_id: int = 2**63 - 1) -> list:
     """Read a token made by encode_cursor; refuse anything else with a validation error."""
+    return decode_key(cursor, (str, int) if sorted_by_value else (int,), max_id)
+
+
+def decode_key(cursor: str, shape: tuple[type, ...], max_id: int = 2**63 - 1) -> list:
+    """Read a token made by encode_cursor whose key has ``shape`` (its types, in order), its
+    ints ids from 0 to ``max_id`` and its texts short and printable; refuse anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         key = None
-    shape = [str, int] if sorted_by_value else [int]
     if not (isinstance(key, list) and len(key) == len(shape)
             and all(type(k) is t for k, t in zip(key, shape, strict=True))
-            and 0 <= key[-1] <= max_id and "\x00" not in str(key[0])):
+            and all(0 <= k <= max_id for k in key if type(k) is int)
+            and all(len(k) <= 100 and k.isprintable() for k in key if type(k) is str)):
         raise ValidationError({"cursor": [_("Curseur de pagination invalide.")]})
     return key
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+import ledger
+
 from tests.integration.ledger_api_helpers import make_world, pay, snapshot
 
 
@@ -262,3 +264,22 @@ def test_an_oversized_idempotency_key_is_a_validation_error(client, world):
     a, b = world.accounts["a"], world.accounts["b"]
     call(client, world, "treasurer_a", "POST", "/api/v1/transfers", pay(a, b), 422,
          **{"Idempotency-Key": "k" * 256})
+
+
+def test_a_statement_goes_a_page_at_a_time_through_its_cursor(client, db, world):
+    a = world.accounts["a"]
+    for _ in range(4):
+        ledger.transfer(db.engine, [{"from": world.accounts["system"], "to": a,
+                                     "amount": "1.00"}])
+    headers = world.as_("treasurer_a")
+    first = client.get(f"/api/v1/accounts/{a}/statement?limit=3", headers=headers).get_json()
+    assert len(first["lines"]) == 3 and first["next_cursor"]
+    rest = client.get(f"/api/v1/accounts/{a}/statement?limit=3&cursor={first['next_cursor']}",
+                      headers=headers).get_json()
+    assert [line["balance"] for line in rest["lines"]] == ["103.00", "104.00"]
+    assert rest["opening_balance"] == first["closing_balance"] and rest["next_cursor"] is None
+    unbounded = client.get(f"/api/v1/accounts/{a}/statement", headers=headers).get_json()
+    assert len(unbounded["lines"]) == 5  # under the default page of 50
+    for query in ("limit=501", "limit=0", "cursor=nope", "cursor=WyJ4IiwxLDFd"):
+        response = client.get(f"/api/v1/accounts/{a}/statement?{query}", headers=headers)
+        assert response.status_code == 422, query

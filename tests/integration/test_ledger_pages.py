@@ -134,3 +134,41 @@ def test_header_links_show_the_ledger_to_treasurers_and_admins_only(client, worl
     assert 'href="/ledger/trial-balance"' in html
     html = page(client, world, "staff_a", "/ledger/accounts")
     assert '<a href="/ledger/accounts">' not in html
+
+
+def test_the_statement_page_shows_the_last_90_days_unless_asked(client, db, world):
+    from datetime import timedelta
+
+    from ledger.store.types import now_utc
+
+    a = world.accounts["a"]
+    ledger.transfer(db.engine, [{"from": world.accounts["system"], "to": a,
+                                 "amount": "12.34"}], description="Vieux versement",
+                    now=now_utc() - timedelta(days=120))
+    html = page(client, world, "treasurer_a", f"/ledger/accounts/{a}")
+    assert "Vieux versement" not in html
+    start = (now_utc() - timedelta(days=90)).date().isoformat()
+    assert f'name="from" value="{start}"' in html
+    opening = re.search(r'class="opening">.*?class="num">([^<]+)<', html, re.S)
+    assert opening.group(1) == "12,34"  # what came before the period is carried over
+    assert "Vieux versement" in page(client, world, "treasurer_a",
+                                     f"/ledger/accounts/{a}?from=2000-01-01")
+
+
+def test_a_long_statement_goes_a_page_at_a_time(client, db, world, monkeypatch):
+    monkeypatch.setattr(treasury_views, "STATEMENT_PAGE", 2)
+    a = world.accounts["a"]
+    for n in range(3):
+        ledger.transfer(db.engine, [{"from": world.accounts["system"], "to": a,
+                                     "amount": "1.00"}], description=f"Versement {n}")
+    html = page(client, world, "treasurer_a", f"/ledger/accounts/{a}")
+    pages = [html]
+    while (following := re.search(r'<a href="([^"]+)" rel="next">', pages[-1])) and \
+            len(pages) < 5:
+        pages.append(client.get(following.group(1).replace("&amp;", "&")).get_data(
+            as_text=True))
+    balances = [re.findall(r'class="num running-balance">([^<]+)<', p) for p in pages]
+    assert balances == [["100,00", "70,00"], ["71,00", "72,00"], ["73,00"]]
+    assert 'rel="next"' not in pages[-1] and "Solde reporté" in pages[-1]
+    bad = client.get(f"/ledger/accounts/{a}?after=not-a-cursor")
+    assert bad.status_code == 200 and "Page de relevé invalide" in bad.get_data(as_text=True)

@@ -303,3 +303,31 @@ def test_a_transfer_joins_the_callers_transaction(engine, book):
             outer.rollback()
     assert balance(engine, book.members[0]) == "0.00"
     assert ledger.list_transfers(engine)["items"] == []
+
+
+def test_a_statement_goes_a_page_at_a_time_with_its_running_balance(engine, book):
+    a, b, _ = book.members
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    for day in range(7):
+        pay(engine, book.system, a, f"{day + 1}.00", now=first + timedelta(days=day))
+    whole = ledger.statement(engine, a)
+    pages, after = [], None
+    while True:
+        page = ledger.statement(engine, a, limit=3, after=after)
+        pages.append(page)
+        after = page["next"]
+        if after is None:
+            break
+    assert [len(p["lines"]) for p in pages] == [3, 3, 1]
+    assert [line for p in pages for line in p["lines"]] == whole["lines"]
+    assert [p["opening_balance"] for p in pages] == ["0.00", "6.00", "21.00"]
+    assert [p["closing_balance"] for p in pages] == ["6.00", "21.00", "28.00"]
+    # Within a period, the pages start from the period's opening balance.
+    since = ledger.statement(engine, a, start=first + timedelta(days=2), limit=2)
+    assert (since["opening_balance"], since["closing_balance"]) == ("3.00", "10.00")
+    rest = ledger.statement(engine, a, start=first + timedelta(days=2), limit=10,
+                            after=since["next"])
+    assert [line["amount"] for line in rest["lines"]] == ["5.00", "6.00", "7.00"]
+    assert rest["next"] is None and rest["opening_balance"] == "10.00"
+    with pytest.raises(ledger.ValidationError):
+        ledger.statement(engine, a, limit=0)
