@@ -3,7 +3,6 @@
 import pytest
 
 import ledger
-
 from tests.integration.ledger_api_helpers import make_world, pay, snapshot
 
 
