@@ -63,13 +63,16 @@ def overdue(conn: Connection, now: datetime, account_ids=None, limit: int = 500)
     query = (select(transfers.c.id)
              .where(transfers.c.status == "pending", transfers.c.expires_at <= now)
              .order_by(transfers.c.id).limit(limit).with_for_update())
-    if account_ids is not None:
-        ids = sorted(account_ids)
+    if account_ids is None:
+        return list(conn.execute(query).scalars())
+    found: set[int] = set()
+    for run in repo.chunked(sorted(account_ids)):
         touching = union_all(
-            select(postings.c.transfer_id).where(postings.c.debit_account_id.in_(ids)),
-            select(postings.c.transfer_id).where(postings.c.credit_account_id.in_(ids)))
-        query = query.where(transfers.c.id.in_(touching.scalar_subquery()))
-    return list(conn.execute(query).scalars())
+            select(postings.c.transfer_id).where(postings.c.debit_account_id.in_(run)),
+            select(postings.c.transfer_id).where(postings.c.credit_account_id.in_(run)))
+        found.update(conn.execute(query.where(
+            transfers.c.id.in_(touching.scalar_subquery()))).scalars())
+    return sorted(found)[:limit]
 
 
 def expire(conn: Connection, transfer_ids: list[int], locked: Locked, now: datetime) -> int:
@@ -101,17 +104,18 @@ def expire(conn: Connection, transfer_ids: list[int], locked: Locked, now: datet
 def next_expiries(conn: Connection, account_ids) -> dict[int, datetime | None]:
     """The earliest expiry among the holds still pending on each account."""
     ids = sorted(account_ids)
-    legs = union_all(
-        select(postings.c.debit_account_id.label("account_id"), postings.c.transfer_id)
-        .where(postings.c.debit_account_id.in_(ids)),
-        select(postings.c.credit_account_id.label("account_id"), postings.c.transfer_id)
-        .where(postings.c.credit_account_id.in_(ids))).subquery()
-    query = (select(legs.c.account_id, func.min(transfers.c.expires_at))
-             .join(transfers, transfers.c.id == legs.c.transfer_id)
-             .where(transfers.c.status == "pending", transfers.c.expires_at.is_not(None))
-             .group_by(legs.c.account_id))
     found = {account_id: None for account_id in ids}
-    found.update(dict(conn.execute(query).all()))
+    for run in repo.chunked(ids):
+        legs = union_all(
+            select(postings.c.debit_account_id.label("account_id"), postings.c.transfer_id)
+            .where(postings.c.debit_account_id.in_(run)),
+            select(postings.c.credit_account_id.label("account_id"), postings.c.transfer_id)
+            .where(postings.c.credit_account_id.in_(run))).subquery()
+        query = (select(legs.c.account_id, func.min(transfers.c.expires_at))
+                 .join(transfers, transfers.c.id == legs.c.transfer_id)
+                 .where(transfers.c.status == "pending", transfers.c.expires_at.is_not(None))
+                 .group_by(legs.c.account_id))
+        found.update(dict(conn.execute(query).all()))
     return found
 
 

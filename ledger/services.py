@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ledger import fastpath, holds, idempotency, sealer, writer
 from ledger.core import rules
 from ledger.core.errors import Conflict, InvalidState, LedgerError, ValidationError
-from ledger.core.model import MAX_BATCH
+from ledger.core.model import MAX_BATCH, MAX_BATCH_POSTINGS
 from ledger.idempotency import Idempotency, fast_key
 from ledger.lookups import account_owners
 from ledger.store import repo
@@ -141,6 +141,12 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
     if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_BATCH:
         raise ValidationError(f"A batch has 1 to {MAX_BATCH} transfers.",
                               fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
+    held = sum(len(item.get("postings") or ()) for item in items if isinstance(item, Mapping)
+               and isinstance(item.get("postings"), list | tuple))
+    if held > MAX_BATCH_POSTINGS:
+        raise ValidationError(f"A batch holds at most {MAX_BATCH_POSTINGS} postings in all.",
+                              fields={"transfers": [f"At most {MAX_BATCH_POSTINGS} postings "
+                                                    "in all."]})
     requests = [_indexed(index, lambda item=item: writer.request_of(item, placed_by), atomic)
                 for index, item in enumerate(items)]
     return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc(),

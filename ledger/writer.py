@@ -45,9 +45,10 @@ def request_of(raw: Mapping, placed_by: str | None = None) -> dict:
     timeout = raw.get("timeout_seconds")
     post_by = raw.get("post_by")
     fields = {}
-    if not isinstance(description, str) or len(description) > 500:
+    if not isinstance(description, str) or len(description) > 500 or "\x00" in description:
         fields["description"] = ["A text of at most 500 characters."]
-    if reference is not None and (not isinstance(reference, str) or not 0 < len(reference) <= 128):
+    if reference is not None and (not isinstance(reference, str) or not 0 < len(reference) <= 128
+                                  or "\x00" in reference):
         fields["reference"] = ["A text of 1 to 128 characters."]
     if not isinstance(metadata, dict):
         fields["metadata"] = ["An object."]

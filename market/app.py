@@ -15,6 +15,7 @@ from market.platform import (
 )
 from market.platform.config import ROOT, from_environ
 from market.platform.extensions import babel, csrf, db, login_manager, migrate
+from market.web import jsonbody
 from market.web.errors import register_error_handlers
 from market.web.jsonapi import api
 from market.web.sessions import CookieSessionInterface
@@ -46,6 +47,7 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     config.check()
     app.session_interface = CookieSessionInterface()
+    app.json = jsonbody.Provider(app)
     if hops := app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
@@ -91,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
-    from market.web import headers, health, navigation, proxies
+    from market.web import headers, health, navigation, proxies, text_input
 
     loaders.init_app(app)
     connection.init_app(app)
@@ -99,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     navigation.init_app(app)
     proxies.init_app(app)
     headers.init_app(app)
+    text_input.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_admin.bp)

@@ -12,6 +12,8 @@ EVENT_KINDS = ("created", "posted", "voided", "expired", "reversed")
 POST_RULES = ("placer", "debtor", "creditor")
 MAX_BATCH = 1000
 MAX_POSTINGS = 100
+#: Most postings all the transfers of one batch may hold together.
+MAX_BATCH_POSTINGS = 10_000
 #: Most minor units the postings of one transfer may add up to.
 MAX_TRANSFER = 10**18
 #: Most minor units each of an account's four stored sums may reach (under 2**62, so

@@ -35,6 +35,16 @@ _UPDATE_ACCOUNT = (
 )
 
 
+#: Most ids one statement names: a batch may name tens of thousands of accounts, more than
+#: a statement may carry parameters (65,535 on PostgreSQL, 32,766 in SQLite's default build).
+CHUNK = 1000
+
+
+def chunked(ids: list) -> list[list]:
+    """``ids`` in runs of CHUNK, order kept (ascending ids stay ascending across runs)."""
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def _sqlite(conn: Connection) -> bool:
     # SQLite's hot statements skip SQLAlchemy's execution layer (ledger.store.sqliteraw).
     return conn.dialect.name == "sqlite"
@@ -57,10 +67,9 @@ def lock_accounts(conn: Connection, ids: Iterable[int], into: Locked | None = No
     """Lock accounts in ascending id order (PostgreSQL FOR UPDATE; SQLite holds the db lock)."""
     locked = into or Locked()
     wanted = sorted(set(ids) - locked.accounts.keys())
-    if not wanted:
-        return locked
-    rows = (sqliteraw.lock_accounts(conn, wanted) if _sqlite(conn)
-            else conn.execute(_LOCK_ACCOUNTS, {"ids": wanted}))
+    rows = [row for run in chunked(wanted)
+            for row in (sqliteraw.lock_accounts(conn, run) if _sqlite(conn)
+                        else conn.execute(_LOCK_ACCOUNTS, {"ids": run}))]
     for *state, hold_expires_at, scale in rows:
         locked.accounts[state[0]] = AccountState(*state)
         locked.scales[state[1]] = scale
@@ -127,25 +136,23 @@ def lock_transfer(conn: Connection, transfer_id: int):
 def load_postings(conn: Connection, transfer_ids: Iterable[int]) -> dict[int, list[Posting]]:
     """Return the postings of the given transfers, in insertion order."""
     found: dict[int, list[Posting]] = {}
-    ids = list(transfer_ids)
-    if not ids:
-        return found
-    query = (select(postings.c.transfer_id, postings.c.debit_account_id,
-                    postings.c.credit_account_id, postings.c.amount, postings.c.currency)
-             .where(postings.c.transfer_id.in_(ids)).order_by(postings.c.id))
-    for row in conn.execute(query):
-        found.setdefault(row.transfer_id, []).append(
-            Posting(row.debit_account_id, row.credit_account_id, row.amount, row.currency))
+    for run in chunked(list(transfer_ids)):
+        query = (select(postings.c.transfer_id, postings.c.debit_account_id,
+                        postings.c.credit_account_id, postings.c.amount, postings.c.currency)
+                 .where(postings.c.transfer_id.in_(run)).order_by(postings.c.id))
+        for row in conn.execute(query):
+            found.setdefault(row.transfer_id, []).append(
+                Posting(row.debit_account_id, row.credit_account_id, row.amount, row.currency))
     return found
 
 
 def owners_of(conn: Connection, account_ids) -> dict[int, str | None]:
     """Map each existing account among `account_ids` to its owner_ref."""
-    wanted = sorted(set(account_ids))
-    if not wanted:
-        return {}
-    query = select(accounts.c.id, accounts.c.owner_ref).where(accounts.c.id.in_(wanted))
-    return {row.id: row.owner_ref for row in conn.execute(query)}
+    found = {}
+    for run in chunked(sorted(set(account_ids))):
+        query = select(accounts.c.id, accounts.c.owner_ref).where(accounts.c.id.in_(run))
+        found.update({row.id: row.owner_ref for row in conn.execute(query)})
+    return found
 
 
 def load_scales(conn: Connection) -> dict[str, int]:

@@ -1,7 +1,6 @@
 """JSON API for the signed-in caller: who am I, and their API tokens."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from market.auth import services
 from market.auth.schemas import (
@@ -14,6 +13,7 @@ from market.auth.schemas import (
 from market.auth.tokens import ID_CONVERTER
 from market.platform.extensions import db
 from market.web.access import protect, signed_in
+from market.web.jsonapi import Blueprint
 from market.web.pagination import PageArgsSchema
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Users and tokens")

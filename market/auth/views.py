@@ -66,7 +66,7 @@ def start_session(user) -> None:
 def login():
     """Sign in with email and password; go back to ``next`` when it is a local page."""
     form = LoginForm()
-    status, headers = 200, {}
+    status, headers = (422 if form.is_submitted() else 200), {}
     if form.validate_on_submit():
         db.session.rollback()  # each of the two use cases below starts its own transaction
         try:
@@ -83,6 +83,7 @@ def login():
         except signin.InvalidCredentials as exc:
             db.session.commit()  # the failure stays counted, and recorded
             form.form_errors.append(exc.message)
+            status = 401
         else:
             db.session.commit()
             start_session(user)

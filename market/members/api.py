@@ -1,7 +1,6 @@
 """JSON API for members and sectors: parse, call one service, serialise."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from market.auth.access import member, network
 from market.auth.roles import Role
@@ -16,6 +15,7 @@ from market.members.schemas import (
 )
 from market.platform.extensions import db
 from market.web.access import any_of, protect, public
+from market.web.jsonapi import Blueprint
 
 blp = Blueprint("members_api", __name__, url_prefix="/api/v1", description="Members and sectors")
 

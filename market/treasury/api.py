@@ -10,7 +10,6 @@ decided in market.treasury.access.
 
 from flask import make_response
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 import ledger
 from ledger.lookups import MAX_ID
@@ -26,6 +25,7 @@ from market.web import refusals
 from market.web.access import protect
 from market.web.errors import AppError, render_error
 from market.web.idempotency import HEADER_DOC, current, idempotent
+from market.web.jsonapi import Blueprint
 from market.web.pagination import decode_cursor, encode_cursor
 
 blp = Blueprint("ledger_api", __name__, url_prefix="/api/v1",

@@ -5,6 +5,7 @@ ledger judges the string itself (zero, negative or wrongly scaled: invalid_amoun
 """
 
 import json
+import re
 from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -33,25 +34,50 @@ class InputSchema(Schema):
         error.messages = stringify_keys(error.messages)
 
 
+#: Control characters (C0 and DEL): never in a one-line text; in free text, only line breaks
+#: and tabs. NUL, which PostgreSQL cannot store, is one of them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FREE_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def printable(value: str) -> None:
-    """Refuse NUL characters, which PostgreSQL cannot store."""
-    if "\x00" in value:
-        raise ValidationError("NUL characters are not allowed.")
+    """Refuse control characters in a one-line text."""
+    if CONTROL.search(value):
+        raise ValidationError("Control characters are not allowed.")
 
 
-def text(low: int, high: int, **kwargs) -> fields.String:
-    """A string of `low` to `high` characters, without NUL."""
-    return fields.String(validate=[validate.Length(min=low, max=high), printable], **kwargs)
+def readable(value: str) -> None:
+    """Refuse control characters in free text, line breaks and tabs aside."""
+    if FREE_TEXT_CONTROL.search(value):
+        raise ValidationError("Control characters are not allowed.")
+
+
+def text(low: int, high: int, free: bool = False, **kwargs) -> fields.String:
+    """A string of `low` to `high` characters without control characters (`free`: line
+    breaks and tabs allowed)."""
+    return fields.String(validate=[validate.Length(min=low, max=high),
+                                   readable if free else printable], **kwargs)
 
 
 def small_json(value: dict) -> None:
-    """Keep metadata small (4,000 characters of JSON) and plain JSON (no NaN)."""
+    """Keep metadata small (4,000 characters of JSON), plain JSON (no NaN) and its texts
+    free of control characters."""
     try:
         size = len(json.dumps(value, allow_nan=False))
     except ValueError:
         raise ValidationError("Plain JSON only (no NaN or Infinity).") from None
     if size > 4000:
         raise ValidationError("At most 4,000 characters of JSON.")
+    stack = [value]
+    while stack:  # the body's depth is bounded (market.web.jsonbody): a short walk
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and FREE_TEXT_CONTROL.search(item):
+            raise ValidationError("Control characters are not allowed.")
 
 
 def account_id(**kwargs) -> fields.Integer:
@@ -159,7 +185,7 @@ PostingInSchema = InputSchema.from_dict({
 class TransferInSchema(InputSchema):
     postings = fields.List(fields.Nested(PostingInSchema), required=True,
                            validate=validate.Length(min=1, max=MAX_POSTINGS))
-    description = text(0, 500, load_default="")
+    description = text(0, 500, free=True, load_default="")
     reference = text(1, 128, load_default=None, allow_none=True)
     metadata = fields.Dict(keys=text(1, 100), load_default=dict, validate=small_json)
     pending = fields.Boolean(load_default=False)

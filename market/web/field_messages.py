@@ -33,6 +33,8 @@ EXACT = {
         _l("NaN et l'infini ne sont pas des nombres permis."),
     "String does not match expected pattern.": _l("Format invalide."),
     "NUL characters are not allowed.": _l("Le caractère NUL n'est pas permis."),
+    "Control characters are not allowed.": _l("Les caractères de contrôle ne sont pas "
+                                              "permis."),
     "Plain JSON only (no NaN or Infinity).": _l("Du JSON simple seulement (ni NaN ni Infinity)."),
     "At most 4,000 characters of JSON.": _l("Au plus 4 000 caractères de JSON."),
     "Between 1970 and 9998.": _l("Entre 1970 et 9998."),
@@ -70,6 +72,8 @@ PATTERNS = [(re.compile(pattern), message) for pattern, message in (
     (r"One of (?P<choices>.+)\.", lambda **v: _("Valeurs permises : %(choices)s.", **v)),
     (r"An integer from (?P<min>\d+) to (?P<max>\d+)\.",
      lambda **v: _("Un entier de %(min)s à %(max)s.", **v)),
+    (r"At most (?P<max>\d+) postings in all\.",
+     lambda **v: _("Au plus %(max)s écritures en tout.", **v)),
     (r"Between (?P<min>\d+) and (?P<max>\d+) (?:items|postings)\.",
      lambda **v: _("De %(min)s à %(max)s éléments.", **v)),
     (r"(?P<min>\d+) to (?P<max>\d+)(?: chars| characters)?\.",

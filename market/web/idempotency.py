@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 import ledger
 from ledger import idempotency as ledger_idempotency
 from market.platform import connection
+from market.web import jsonbody
 from market.web.errors import STATUS_CODES, AppError, BadRequest, ValidationError, render_error
 from market.web.refusals import app_error
 
@@ -37,8 +38,9 @@ def fingerprint() -> str:
     """SHA-256 of the method, the path and the body (JSON compared by value)."""
     raw = request.get_data(cache=True)
     try:
-        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
+        body = json.dumps(jsonbody.body(request), sort_keys=True,
+                          separators=(",", ":")).encode()
+    except ValueError:  # not JSON: the bytes themselves (the view refuses them anyway)
         body = raw
     head = f"{request.method}\n{request.path}\n".encode()
     return hashlib.sha256(head + body).hexdigest()

@@ -3,6 +3,8 @@
 import flask_smorest
 import marshmallow as ma
 
+from market.web.jsonbody import Parser
+
 
 class ErrorDetailSchema(ma.Schema):
     """What went wrong: a stable machine code, a human message and structured details."""
@@ -25,6 +27,12 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self):
         """Let market.web.errors render HTTP errors, as JSON or HTML depending on the caller."""
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """An API blueprint whose bodies are read with market.web.jsonbody's limits."""
+
+    ARGUMENTS_PARSER = Parser()
 
 
 #: The JSON API extension, initialised by the app factory.

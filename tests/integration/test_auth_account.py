@@ -41,7 +41,7 @@ def test_password_change_ends_the_other_sessions_but_keeps_this_one(app, db):
     assert response.status_code == 302
     assert here.get("/account").status_code == 200
     assert elsewhere.get("/account").status_code == 302
-    assert login(elsewhere, "alice@example.org", PASSWORD).status_code == 200
+    assert login(elsewhere, "alice@example.org", PASSWORD).status_code == 401
     assert login(elsewhere, "alice@example.org", NEW_PASSWORD).status_code == 302
 
 

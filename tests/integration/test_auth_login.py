@@ -26,7 +26,7 @@ def test_login_with_the_right_password_opens_a_session(client, db):
 def test_login_with_a_wrong_password_shows_the_form_again(client, db):
     make_user(db, "alice@example.org", Role.network_admin)
     response = login(client, "alice@example.org", "not the password")
-    assert response.status_code == 200
+    assert response.status_code == 401
     assert "Email ou mot de passe incorrect" in response.get_data(as_text=True)
     assert client.get("/account").status_code == 302
     assert attempts(db, email="alice@example.org", succeeded=False) == 1
@@ -40,7 +40,7 @@ def test_login_with_an_unknown_email_says_the_same_as_a_wrong_password(client, d
 def test_login_is_refused_after_five_failures_even_with_the_right_password(client, db):
     make_user(db, "alice@example.org", Role.network_admin)
     for _ in range(5):
-        assert login(client, "alice@example.org", "wrong password").status_code == 200
+        assert login(client, "alice@example.org", "wrong password").status_code == 401
     response = login(client, "alice@example.org", PASSWORD)
     assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
@@ -122,7 +122,15 @@ def test_a_pending_members_admin_can_sign_in_and_sees_the_pending_status(client,
     assert "Recyclerie du Port" in page
 
 
-def test_login_with_a_nul_character_is_an_ordinary_failure(client, db):
+def test_login_with_a_nul_character_is_a_bad_request_that_counts_nothing(client, db):
     response = login(client, "alice\u0000@example.org", "pass\u0000word")
-    assert response.status_code == 200
-    assert "Email ou mot de passe incorrect" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert attempts(db) == 0
+
+
+def test_an_incomplete_login_form_is_a_422(client, db):
+    token = csrf_from(client, "/login")
+    response = client.post("/login", data={"email": "", "password": "", "csrf_token": token})
+    assert response.status_code == 422
+    assert attempts(db) == 0
