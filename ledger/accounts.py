@@ -15,7 +15,7 @@ from ledger.core.errors import (
 )
 from ledger.core.model import CURRENCY_KINDS, AccountState
 from ledger.core.money import MAX_SCALE, parse_amount
-from ledger.holds import released_state
+from ledger.holds import expire_due, released_state
 from ledger.serialize import account_dict, iso
 from ledger.store import repo
 from ledger.store.tables import accounts, currencies
@@ -114,9 +114,11 @@ def state_of(row) -> AccountState:
 
 
 def change_status(bind, account_id: int, action: str) -> dict:
-    """Freeze, unfreeze or close an account (closing needs it at zero, nothing pending)."""
+    """Freeze, unfreeze or close an account (closing needs it at zero, nothing pending:
+    holds past their timeout are expired first, as every write does)."""
     def work(conn: Connection) -> dict:
         locked = repo.lock_accounts(conn, [account_id])
+        expire_due(conn, locked, now_utc())
         state = locked.accounts.get(account_id)
         if state is None:
             raise AccountNotFound(f"Account {account_id} does not exist.",

@@ -36,10 +36,13 @@ def transfer(bind, postings: Sequence[Mapping], *, description: str = "",
     `placed_by` records who makes the transfer (opaque, e.g. "user:12"); a hold's
     `post_by` says who may post it (ledger.core.model.POST_RULES; "placer" by default).
     """
-    request = writer.request_of({
-        "postings": postings, "description": description, "reference": reference,
-        "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds,
-        "post_by": post_by}, placed_by)
+    raw = {"postings": postings, "description": description, "reference": reference,
+           "metadata": metadata, "pending": pending, "timeout_seconds": timeout_seconds,
+           "post_by": post_by}
+    try:
+        request = writer.request_of(raw, placed_by)
+    except LedgerError as error:
+        return refused("transfer", bind, raw, idempotency, error)
     at = now or now_utc()
     if fastpath.usable(bind, [request]):
         if idempotency is None:
@@ -138,6 +141,19 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
     nothing written. Not atomic: one {"ok": True, "transfer": ...} or {"ok": False,
     "error": ...} per item.
     """
+    try:
+        _check_batch_shape(items)
+        requests = [_indexed(index, lambda item=item: writer.request_of(item, placed_by),
+                             atomic) for index, item in enumerate(items)]
+    except LedgerError as error:
+        return refused("batch", bind, {"atomic": atomic, "transfers": items}, idempotency,
+                       error)
+    return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc(),
+                            debit_owners)
+
+
+def _check_batch_shape(items) -> None:
+    """Refuse a batch of no transfer or too many, or holding too many postings in all."""
     if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_BATCH:
         raise ValidationError(f"A batch has 1 to {MAX_BATCH} transfers.",
                               fields={"transfers": [f"Between 1 and {MAX_BATCH} items."]})
@@ -147,10 +163,18 @@ def batch(bind, items: Sequence[Mapping], *, atomic: bool = True,
         raise ValidationError(f"A batch holds at most {MAX_BATCH_POSTINGS} postings in all.",
                               fields={"transfers": [f"At most {MAX_BATCH_POSTINGS} postings "
                                                     "in all."]})
-    requests = [_indexed(index, lambda item=item: writer.request_of(item, placed_by), atomic)
-                for index, item in enumerate(items)]
-    return _fast_or_general(bind, requests, atomic, idempotency, now or now_utc(),
-                            debit_owners)
+
+
+def refused(operation: str, bind, raw, idem: Idempotency | None, error: LedgerError):
+    """Answer a request refused before its use case (malformed): under a key, the refusal is
+    stored like any other, so that the key is bound to this request and replays it."""
+    if idem is None:
+        raise error
+
+    def refuse(_conn):
+        raise error
+
+    return idempotency_run(bind, operation, {"malformed": repr(raw)[:10_000]}, idem, refuse)
 
 
 def _indexed(index: int, call, atomic: bool):
