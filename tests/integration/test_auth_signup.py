@@ -138,8 +138,11 @@ def test_approving_an_unknown_member_is_not_found(client, db):
 
 
 def test_signup_with_control_characters_is_refused_without_a_server_error(client, db):
-    form = signup_form(client, organisation="Coop\u0000", email="a\u0000@example.org")
+    form = signup_form(client, organisation="Coop\u0001", email="a\u001b@example.org")
     response = client.post("/signup", data=form)
     assert response.status_code == 422
     assert "caractères de contrôle" in response.get_data(as_text=True)
+    nul = client.post("/signup", data=signup_form(client, organisation="Coop\u0000"))
+    assert nul.status_code == 400
+    assert count(db, Member) == 0 and count(db, User) == 0
     assert count(db, Member) == 0 and count(db, User) == 0

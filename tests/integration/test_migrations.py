@@ -62,7 +62,8 @@ def test_a_released_migration_creates_the_same_whatever_the_ledger_code_says(
     # Today's library changing its functions must not change what an old revision creates.
     monkeypatch.setattr(pgfunctions, "APPLY", "SELECT 'not a function'")
     monkeypatch.setattr(pgfunctions, "APPLY_KEYED", "SELECT 'not a function'")
-    app = create_app(make_config(scratch_postgresql))
+    # No caller cache: its listener would hold a connection to the scratch database.
+    app = create_app(make_config(scratch_postgresql, API_CALLER_CACHE_SECONDS=0))
     with app.app_context():
         upgrade(revision="0003")
         engine = create_engine(scratch_postgresql)
