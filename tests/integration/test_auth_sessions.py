@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from market.auth import tokens as token_module
 from market.auth.models import ApiToken, User
@@ -20,6 +20,7 @@ from tests.integration.auth_helpers import (
     login,
     make_user,
 )
+from tests.integration.test_http_path_lean import statements_during
 
 
 @pytest.fixture
@@ -109,18 +110,8 @@ def test_a_token_can_be_created_with_an_expiry(client, db, alice):
 
 def token_touches(db, call) -> int:
     """How many statements write last_used_at while ``call()`` runs."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if "last_used_at" in statement and statement.lstrip().upper().startswith("UPDATE"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(seen)
+    return sum(1 for statement in statements_during(db, call) if "last_used_at" in statement
+               and statement.lstrip().upper().startswith("UPDATE"))
 
 
 def last_used(db):
