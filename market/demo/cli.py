@@ -68,10 +68,32 @@ def upsert_members(session, networks) -> dict[str, Member]:
     return members
 
 
-def upsert_users(session, members) -> list[tuple[str, str, str]]:
+def upsert_sign_ups(session) -> dict[str, Member]:
+    """Create the pending sign-ups that do not exist yet (two claim one SIRET), keyed."""
+    by_name = {m.name: m for m in session.scalars(select(Member))}
+    pending = {}
+    for key, siret_key, name, legal_form, kind, place, contact, email in demo_data.SIGN_UPS:
+        city, postcode, insee, department, region, country, nuts, lat, lon = place
+        siret = demo_siret(siret_key)
+        pending[key] = by_name.get(name) or Member(
+            name=name, siret=siret, siren=siret[:9], legal_form=legal_form,
+            inclusion_kind=kind, status=MemberStatus.pending, postcode=postcode, city=city,
+            insee_code=insee, department=department, region=region, country=country,
+            nuts_code=nuts, contact_name=contact, contact_email=email)
+        session.add(pending[key])
+    return pending
+
+
+def sign_up_users(pending: dict[str, Member]) -> list[tuple[str, str, str, str]]:
+    """The admins of the pending sign-ups, as rows of demo_data.USERS."""
+    return [(member.contact_email, "member_admin", key, member.contact_name)
+            for key, member in pending.items()]
+
+
+def upsert_users(session, members, rows=demo_data.USERS) -> list[tuple[str, str, str]]:
     """Create the demo users and their roles; return (email, role, organisation) rows."""
     logins = []
-    for email, role, member_key, name in demo_data.USERS:
+    for email, role, member_key, name in rows:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(email=email, name=name,
@@ -102,7 +124,9 @@ def seed_demo_command(if_empty: bool):
         return
     networks = upsert_networks(session)
     members = upsert_members(session, networks)
-    logins = upsert_users(session, members)
+    pending = upsert_sign_ups(session)
+    logins = upsert_users(session, {**members, **pending},
+                          [*demo_data.USERS, *sign_up_users(pending)])
     session.commit()
     click.echo(f"Réseau de démonstration : {len(members)} membres, {len(networks)} réseaux.")
     ledger_summary = seed_ledger(db.engine, members)

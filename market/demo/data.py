@@ -190,6 +190,16 @@ MEMBERS = [
 #: The GIE organisation itself, with its lead member for public tenders.
 GIE_KEY = "gie-insertion-pays-basque"
 
+#: Sign-ups waiting for a network admin, two of them claiming one SIRET (the demo key
+#: both SIRETs come from): what the membership page shows as a contested claim.
+# key, SIRET key, name, legal form, inclusion kind, place, contact name, email
+SIGN_UPS = [
+    ("recyclerie-port-1", "recyclerie-port", "Recyclerie du Port", "scic", "ACI", BAYONNE,
+     "Maite Etxeberri", "contact@recyclerie-port.example"),
+    ("recyclerie-port-2", "recyclerie-port", "Recyclerie du Port (SCIC)", "scic", "ACI",
+     BAYONNE, "Ander Garat", "direction@recyclerie-du-port.example"),
+]
+
 # email, role, member key (None for network roles), name
 USERS = [
     ("admin@jardins-adour.example", "member_admin", "aci-jardins-adour", "Maite Etcheverry"),

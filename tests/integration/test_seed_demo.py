@@ -92,3 +92,15 @@ def test_seed_demo_refuses_to_run_in_production_and_writes_nothing(app, runner, 
     assert result.exit_code != 0
     assert "refuses to run in production" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_demo_shows_a_contested_sign_up_to_the_network_admin(runner, client, db):
+    from tests.integration.members_factories import log_in
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    pending = db.session.scalars(select(Member).where(Member.status == "pending")).all()
+    assert len(pending) == 2 and len({m.siret for m in pending}) == 1
+    admin = db.session.scalar(select(User).where(User.email == "admin@intercoop.example"))
+    log_in(client, admin)
+    page = client.get("/admin/members").get_data(as_text=True)
+    assert page.count("SIRET revendiqué par 2 demandes") == 2
