@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from market.auth import services, signin, throttle
+from market.auth import services, sessions, signin, throttle
 from market.auth.models import User
 from market.auth.roles import Role
 from market.members.identifiers import InvalidIdentifier, clean_siret
@@ -133,14 +133,16 @@ def deactivate_command(email):
 @users_cli.command("prune-login-attempts")
 @click.option("--older-than-days", default=30, show_default=True, type=click.IntRange(min=1))
 def prune_attempts_command(older_than_days):
-    """Forget old sign-in attempts and the limits' ended windows (run it from the scheduler;
-    running it twice is harmless)."""
+    """Forget old sign-in attempts, the limits' ended windows and sessions ended or begun
+    that long ago (run it from the scheduler; running it twice is harmless)."""
     before = now_utc() - timedelta(days=older_than_days)
     with use_case():
         removed = signin.prune_attempts(db.session, before)
         windows = throttle.prune(db.session, before)
+        ended = sessions.prune(db.session, before)
     click.echo(_("%(n)d tentatives de connexion effacées.", n=removed))
     click.echo(_("%(n)d fenêtres de limitation effacées.", n=windows))
+    click.echo(_("%(n)d sessions closes effacées.", n=ended))
 
 
 @users_cli.command("list")

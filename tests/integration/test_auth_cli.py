@@ -4,7 +4,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from market.auth.models import ApiToken, LoginAttempt, RateLimit, User, UserRole
+from market.auth.models import (
+    ApiToken,
+    LoginAttempt,
+    RateLimit,
+    User,
+    UserRole,
+    UserSession,
+)
 from market.auth.tokens import hash_token
 from market.platform.time import now_utc
 from tests.integration.auth_helpers import SIRETS, bearer, make_member
@@ -120,6 +127,13 @@ def test_users_revoke_token_and_deactivate_shut_the_api_out(runner, db, client):
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 401
 
 
+def make_user_for_sessions(db) -> User:
+    user = User(email="sessions@example.org", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def test_users_prune_login_attempts_forgets_only_old_attempts_and_windows(runner, db):
     now = now_utc()
     db.session.add_all([LoginAttempt(email="a@example.org", ip="1.2.3.4", at=now),
@@ -128,9 +142,13 @@ def test_users_prune_login_attempts_forgets_only_old_attempts_and_windows(runner
                         RateLimit(scope="login_ip", key="1.2.3.4", window_start=now, count=2),
                         RateLimit(scope="login_ip", key="5.6.7.8", count=5,
                                   window_start=now - timedelta(days=40))])
+    user = make_user_for_sessions(db)
+    db.session.add_all([UserSession(user_id=user.id, token_hash="a" * 64, created_at=now),
+                        UserSession(user_id=user.id, token_hash="b" * 64,
+                                    created_at=now - timedelta(days=40))])
     db.session.commit()
     result = runner.invoke(args=["users", "prune-login-attempts", "--older-than-days", "30"])
     assert result.exit_code == 0, result.output
-    assert (count(db, LoginAttempt), count(db, RateLimit)) == (1, 1)
+    assert (count(db, LoginAttempt), count(db, RateLimit), count(db, UserSession)) == (1, 1, 1)
     assert runner.invoke(args=["users", "prune-login-attempts"]).exit_code == 0
-    assert (count(db, LoginAttempt), count(db, RateLimit)) == (1, 1)
+    assert (count(db, LoginAttempt), count(db, RateLimit), count(db, UserSession)) == (1, 1, 1)
