@@ -21,7 +21,7 @@ def world(db):
 
 
 def test_a_member_treasurer_reads_the_statement_with_running_balance_and_chart(
-        live_server, page, world):
+        live_server, page, world, axe):
     outside = []
     page.on("request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url))
     page.goto(f"{live_server}/ledger/accounts")
@@ -44,6 +44,7 @@ def test_a_member_treasurer_reads_the_statement_with_running_balance_and_chart(
     chart = page.locator("figure.balance-chart svg polyline")
     assert chart.count() == 1 and chart.get_attribute("points").count(",") >= 4
     assert page.locator("figure.balance-chart svg").bounding_box()["height"] > 50
+    axe(page)
 
     page.fill("input[name=from]", "2999-01-01")
     page.click("main form.filters button[type=submit]")

@@ -24,7 +24,7 @@ def seed_member_admin(db) -> Member:
     return member
 
 
-def test_member_admin_edits_profile_and_finds_it_in_the_directory(live_server, page, db):
+def test_member_admin_edits_profile_and_finds_it_in_the_directory(live_server, page, db, axe):
     member = seed_member_admin(db)
 
     page.goto(f"{live_server}/login")
@@ -46,5 +46,6 @@ def test_member_admin_edits_profile_and_finds_it_in_the_directory(live_server, p
     expect(card).to_have_count(1)
     expect(card).to_contain_text("Ustaritz")
     expect(card).to_contain_text("ACI")
+    axe(page)
     card.locator("a", has_text="Jardins Solidaires de la Nive").first.click()
     expect(page.locator("h1")).to_contain_text("Jardins Solidaires de la Nive")

@@ -20,7 +20,7 @@ def sign_out(page):
     expect(page.locator("header")).to_contain_text("Se connecter")
 
 
-def test_signup_waits_for_approval_then_appears_in_the_directory(live_server, page, db):
+def test_signup_waits_for_approval_then_appears_in_the_directory(live_server, page, db, axe):
     make_user(db, "admin@reseau.example", [("network_admin", None)])
 
     page.goto(f"{live_server}/signup")
@@ -35,6 +35,7 @@ def test_signup_waits_for_approval_then_appears_in_the_directory(live_server, pa
     page.fill("input[name=password_confirm]", NEW_PASSWORD)
     page.click("main form button[type=submit]")
     expect(page.locator("main")).to_contain_text("validation")
+    axe(page)  # the account page of a sign-up waiting for approval
 
     page.goto(f"{live_server}/?q=Gaves")
     expect(page.locator(".card", has_text="Recyclerie des Gaves")).to_have_count(0)
@@ -50,7 +51,8 @@ def test_signup_waits_for_approval_then_appears_in_the_directory(live_server, pa
     expect(page.locator(".card", has_text="Recyclerie des Gaves")).to_have_count(1)
 
 
-def test_a_member_admin_creates_a_token_shown_once_and_revokes_it(live_server, page, db):
+def test_a_member_admin_creates_a_token_shown_once_and_revokes_it(live_server, page, db,
+                                                                   axe):
     make_user(db, "admin@coop.example", [("network_admin", None)])
     sign_in(page, live_server, "admin@coop.example", PASSWORD)
 
@@ -66,3 +68,4 @@ def test_a_member_admin_creates_a_token_shown_once_and_revokes_it(live_server, p
     expect(row).to_contain_text(token[:10])
     row.locator("button:has-text('Révoquer')").click()
     expect(page.locator("tr", has_text="Export comptable")).to_have_count(0)
+    axe(page)  # the flash saying the token is revoked

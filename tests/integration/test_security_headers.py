@@ -37,8 +37,15 @@ def test_every_response_carries_the_security_headers(client, path):
 
 
 def test_over_https_the_site_also_sends_hsts(database):
-    app = create_app(make_config(database, SESSION_COOKIE_SECURE=True))
-    response = app.test_client().get("/", base_url="https://intercoop.example")
+    from market.platform.extensions import db
+
+    app = create_app(make_config(database, SESSION_COOKIE_SECURE=True,
+                                 API_CALLER_CACHE_SECONDS=0))
+    with app.app_context():
+        response = app.test_client().get("/", base_url="https://intercoop.example")
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
