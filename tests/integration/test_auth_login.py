@@ -4,9 +4,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
-from market.auth.models import LoginAttempt
+from market.auth.models import LoginAttempt, UserSession
 from market.auth.roles import Role
 from tests.integration.auth_helpers import PASSWORD, csrf_from, login, make_member, make_user
+from tests.integration.db_writes import nothing_written, writes
 
 
 def attempts(db, **where) -> int:
@@ -68,7 +69,9 @@ def test_a_deactivated_user_cannot_sign_in(client, db):
 
 def test_login_form_without_csrf_token_is_refused(client, db):
     make_user(db, "alice@example.org", Role.network_admin)
-    response = client.post("/login", data={"email": "alice@example.org", "password": PASSWORD})
+    with nothing_written(db, skip=()):  # no attempt, no use of a limit, no session
+        response = client.post("/login", data={"email": "alice@example.org",
+                                               "password": PASSWORD})
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
     assert attempts(db) == 0
@@ -94,13 +97,21 @@ def test_a_page_for_signed_in_users_redirects_anonymous_visitors_to_login(client
     assert parse_qs(location.query)["next"] == ["/account?tab=tokens"]
 
 
+def sessions_ended(db) -> list[bool]:
+    return [s.ended_at is not None for s in db.session.scalars(select(UserSession))]
+
+
 def test_logout_requires_a_csrf_token(client, db):
     make_user(db, "alice@example.org", Role.network_admin)
     login(client, "alice@example.org")
-    assert client.post("/logout").status_code == 400
+    with nothing_written(db, skip=()):
+        assert client.post("/logout").status_code == 400
+    assert sessions_ended(db) == [False]
     assert client.get("/account").status_code == 200
     token = csrf_from(client, "/account")
-    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    with writes(db, "user_sessions", skip=()):
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert sessions_ended(db) == [True]
     assert client.get("/account").status_code == 302
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from market.auth.roles import Role
 from market.members.models import Member, MemberStatus
 from market.web.pagination import encode_cursor
+from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import (
     bearer,
     make_member,
@@ -123,10 +124,18 @@ def test_a_network_admin_creates_an_active_member(client, db, admin_headers):
     assert [n["slug"] for n in body["networks"]] == ["mes"]
     stored = db.session.get(Member, body["id"])
     assert stored.turnover_cents == 110_000_000
+    db.session.expire_all()
+    stored = db.session.get(Member, body["id"])
+    assert (stored.name, stored.status, stored.siret) == ("Propreté du Labourd", "active",
+                                                          valid_siret(42))
+    assert (stored.headcount, stored.insertion_headcount) == (54, 30)
+    assert [link.sector_code for link in stored.sector_links] == ["cleaning.offices"]
+    assert [n.slug for n in stored.networks] == ["mes"]
 
 
 def test_creating_a_member_anonymously_is_unauthenticated(client, db):
-    response = client.post("/api/v1/members", json=new_member())
+    with nothing_written(db):
+        response = client.post("/api/v1/members", json=new_member())
     assert response.status_code == 401
     assert response.json["error"]["code"] == "unauthenticated"
     assert count_members(db) == 0
@@ -135,7 +144,8 @@ def test_creating_a_member_anonymously_is_unauthenticated(client, db):
 def test_creating_a_member_as_a_member_admin_is_forbidden(client, db):
     own = make_member(db, n=1)
     headers = bearer(db, make_user(db, roles=[(Role.member_admin, own.id)]))
-    response = client.post("/api/v1/members", json=new_member(), headers=headers)
+    with nothing_written(db):
+        response = client.post("/api/v1/members", json=new_member(), headers=headers)
     assert response.status_code == 403
     assert response.json == {"error": {"code": "forbidden", "message": response.json["error"][
         "message"], "details": {}}}
@@ -144,7 +154,8 @@ def test_creating_a_member_as_a_member_admin_is_forbidden(client, db):
 
 def test_a_siret_with_a_wrong_key_is_refused_and_nothing_is_written(client, db, admin_headers):
     payload = new_member(siret=wrong_key(valid_siret(42)))
-    response = client.post("/api/v1/members", json=payload, headers=admin_headers)
+    with nothing_written(db):
+        response = client.post("/api/v1/members", json=payload, headers=admin_headers)
     assert response.status_code == 422
     error = response.json["error"]
     assert error["code"] == "validation_error"
@@ -154,15 +165,17 @@ def test_a_siret_with_a_wrong_key_is_refused_and_nothing_is_written(client, db, 
 
 def test_a_duplicate_siret_is_a_conflict(client, db, admin_headers):
     make_member(db, "First", n=42)
-    response = client.post("/api/v1/members", json=new_member(), headers=admin_headers)
+    with nothing_written(db):
+        response = client.post("/api/v1/members", json=new_member(), headers=admin_headers)
     assert response.status_code == 409
     assert response.json["error"]["code"] == "conflict"
     assert count_members(db) == 1
 
 
 def test_malformed_json_is_a_bad_request(client, db, admin_headers):
-    response = client.post("/api/v1/members", data="{name: oops",
-                           headers={**admin_headers, "Content-Type": "application/json"})
+    with nothing_written(db):
+        response = client.post("/api/v1/members", data="{name: oops",
+                               headers={**admin_headers, "Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
     assert count_members(db) == 0
@@ -185,8 +198,9 @@ def test_malformed_json_is_a_bad_request(client, db, admin_headers):
 ])
 def test_bad_fields_are_validation_errors_and_nothing_is_written(client, db, admin_headers,
                                                                  field, value):
-    response = client.post("/api/v1/members", json=new_member(**{field: value}),
-                           headers=admin_headers)
+    with nothing_written(db):
+        response = client.post("/api/v1/members", json=new_member(**{field: value}),
+                               headers=admin_headers)
     assert response.status_code == 422, response.json
     assert response.json["error"]["code"] == "validation_error"
     assert field in response.json["error"]["details"]["fields"]
@@ -213,20 +227,25 @@ def test_an_active_member_is_public(client, db):
 def test_a_member_admin_patches_their_own_member(client, db):
     own = make_member(db, n=1)
     headers = bearer(db, make_user(db, roles=[(Role.member_admin, own.id)]))
-    response = client.patch(f"/api/v1/members/{own.id}", headers=headers,
-                            json={"description": "Maraîchage bio", "turnover": "12.50",
-                                  "sectors": ["agri.market_gardening"]})
+    with writes(db, "members", "member_sectors"):
+        response = client.patch(f"/api/v1/members/{own.id}", headers=headers,
+                                json={"description": "Maraîchage bio", "turnover": "12.50",
+                                      "sectors": ["agri.market_gardening"]})
     assert response.status_code == 200, response.json
     assert response.json["description"] == "Maraîchage bio"
     assert response.json["turnover"] == "12.50"
     assert response.json["sectors"] == ["agri.market_gardening"]
+    stored = db.session.get(Member, own.id)
+    assert (stored.description, stored.turnover_cents) == ("Maraîchage bio", 1250)
+    assert [link.sector_code for link in stored.sector_links] == ["agri.market_gardening"]
 
 
 def test_a_member_admin_cannot_patch_another_member(client, db):
     own, other = make_member(db, "Own", n=1), make_member(db, "Other", n=2)
     headers = bearer(db, make_user(db, roles=[(Role.member_admin, own.id)]))
-    response = client.patch(f"/api/v1/members/{other.id}", headers=headers,
-                            json={"name": "Taken over"})
+    with nothing_written(db):
+        response = client.patch(f"/api/v1/members/{other.id}", headers=headers,
+                                json={"name": "Taken over"})
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Member, other.id).name == "Other"
@@ -237,8 +256,9 @@ def test_a_member_admin_cannot_change_their_own_status(client, db, status):
     own = make_member(db, n=1, status=status)
     headers = bearer(db, make_user(db, roles=[(Role.member_admin, own.id)]))
     wanted = "suspended" if status == MemberStatus.active else "active"
-    response = client.patch(f"/api/v1/members/{own.id}", headers=headers,
-                            json={"status": wanted})
+    with nothing_written(db):
+        response = client.patch(f"/api/v1/members/{own.id}", headers=headers,
+                                json={"status": wanted})
     assert response.status_code == 403
     if status == MemberStatus.active:  # a pending member's admin may not edit at all
         assert "status" in response.json["error"]["details"]["fields"]
@@ -248,16 +268,19 @@ def test_a_member_admin_cannot_change_their_own_status(client, db, status):
 
 def test_a_network_admin_approves_a_pending_member(client, db, admin_headers):
     pending = make_member(db, n=1, status=MemberStatus.pending)
-    response = client.patch(f"/api/v1/members/{pending.id}", headers=admin_headers,
-                            json={"status": "active"})
+    with writes(db, "members"):
+        response = client.patch(f"/api/v1/members/{pending.id}", headers=admin_headers,
+                                json={"status": "active"})
     assert response.status_code == 200
     assert response.json["status"] == "active"
+    assert db.session.get(Member, pending.id).status == MemberStatus.active
 
 
 def test_patching_a_siret_to_one_with_a_wrong_key_changes_nothing(client, db, admin_headers):
     member = make_member(db, n=1)
-    response = client.patch(f"/api/v1/members/{member.id}", headers=admin_headers,
-                            json={"siret": wrong_key(valid_siret(7)), "name": "Renamed"})
+    with nothing_written(db):
+        response = client.patch(f"/api/v1/members/{member.id}", headers=admin_headers,
+                                json={"siret": wrong_key(valid_siret(7)), "name": "Renamed"})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Member, member.id).name == "Jardins de l'Adour"
