@@ -20,6 +20,7 @@ system accounts have none. Decisions (issue 3, item 10):
 """
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from flask import g, has_app_context
 from flask_babel import gettext as _
@@ -222,9 +223,18 @@ def check_account_creation(viewer: Viewer, session, data: dict) -> None:
         return
     if member_id not in viewer.admins:
         raise forbidden(_("Vous ne pouvez ouvrir des comptes que pour votre structure."))
-    minimum = data.get("min_balance", "0")
-    if minimum is None or minimum.lstrip().startswith("-"):
+    if grants_credit(data.get("min_balance", "0")):
         raise forbidden(_("Seul le réseau accorde une ligne de crédit."))
+
+
+def grants_credit(minimum: str | None) -> bool:
+    """Whether an account's minimum balance lets it go below zero ("-0.00" does not)."""
+    if minimum is None:
+        return True
+    try:
+        return Decimal(minimum.strip()) < 0
+    except InvalidOperation:  # not an amount (the ledger says so); a "-" is refused here
+        return minimum.strip().startswith("-")
 
 
 def check_transfer_listing(viewer: Viewer, bind, account_id: int | None) -> None:
