@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, delete, event, text, update
 
+from market.auth import tokens
 from market.auth.models import ApiToken, User, UserRole
 from market.platform import connection
 from market.platform.time import now_utc
@@ -47,9 +48,15 @@ def statements_during(db, call) -> list[str]:
 
 
 @pytest.mark.sqlite_only  # on PostgreSQL it goes to psycopg directly: see below
-def test_a_bearer_token_is_checked_with_one_statement(client, db, world):
-    seen = statements_during(db, lambda: client.get("/api/v1/me",
-                                                    headers=world.as_("treasurer_a")))
+def test_a_bearer_token_is_checked_with_one_statement(client, db, world, monkeypatch):
+    """One statement, and a second one the first time in a minute: the token's last use."""
+    monkeypatch.setattr(tokens, "_touched", {})  # this process wrote no last use yet
+
+    def me():
+        return client.get("/api/v1/me", headers=world.as_("treasurer_a"))
+
+    first, seen = statements_during(db, me), statements_during(db, me)
+    assert len(first) == 2 and first[1].startswith("UPDATE api_tokens SET last_used_at"), first
     assert len(seen) == 1, seen
     assert "api_tokens" in seen[0] and "user_roles" in seen[0]
 
