@@ -37,9 +37,13 @@ def init_app(app: Flask) -> None:
     headers = dict(HEADERS)
     if app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = HSTS
+    pairs = [(name.lower(), name, value) for name, value in headers.items()]
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers (it is on every request): a header the view
+        # set itself is kept.
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for key, name, value in pairs
+                                 if key not in present])
         return response

@@ -140,6 +140,16 @@ def test_login_with_a_nul_character_is_a_bad_request_that_counts_nothing(client,
     assert attempts(db) == 0
 
 
+def test_a_nul_character_in_a_multipart_form_is_a_bad_request(client, db):
+    make_user(db, "alice@example.org", Role.network_admin)
+    data = {"email": "alice@example.org", "password": "pass\u0000word",
+            "csrf_token": csrf_from(client, "/login")}
+    response = client.post("/login", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert attempts(db) == 0
+
+
 def test_an_incomplete_login_form_is_a_422(client, db):
     token = csrf_from(client, "/login")
     response = client.post("/login", data={"email": "", "password": "", "csrf_token": token})

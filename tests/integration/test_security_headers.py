@@ -36,6 +36,20 @@ def test_every_response_carries_the_security_headers(client, path):
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP in tests
 
 
+def test_a_header_a_view_sets_itself_is_kept_and_not_doubled(app, client):
+    """A page that needs another policy (a payment page loading Stripe's script) sets it."""
+    own = "default-src 'self'; script-src 'self' https://js.stripe.com"
+
+    @app.get("/own-policy")
+    def own_policy():
+        return "ok", 200, {"Content-Security-Policy": own, "x-frame-options": "SAMEORIGIN"}
+
+    response = client.get("/own-policy")
+    assert response.headers.getlist("Content-Security-Policy") == [own]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # the others are added
+
+
 def test_over_https_the_site_also_sends_hsts(database):
     from market.platform.extensions import db
 
