@@ -25,9 +25,17 @@ def loads(text: str | bytes) -> object:
         value = json.loads(text)
     except RecursionError:
         raise _too_deep(text) from None
-    if _depth(value) > MAX_DEPTH:
+    # A body with at most MAX_DEPTH brackets cannot nest deeper: most are walked not at all.
+    if _brackets(text) > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise _too_deep(text)
     return value
+
+
+def _brackets(text: str | bytes) -> int:
+    """How many "[" and "{" the text holds (inside strings too: an upper bound on depth)."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
 
 
 def _too_deep(text) -> json.JSONDecodeError:

@@ -12,6 +12,8 @@ from flask import Flask, request
 
 log = logging.getLogger(__name__)
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded")
+#: The same headers as the WSGI environ names them (read there: it is on every request).
+_ENVIRON_KEYS = tuple("HTTP_" + h.upper().replace("-", "_") for h in FORWARDING_HEADERS)
 
 
 def init_app(app: Flask) -> None:
@@ -22,7 +24,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def warn_about_an_unknown_proxy():
-        if warned or not any(h in request.headers for h in FORWARDING_HEADERS):
+        if warned or not any(key in request.environ for key in _ENVIRON_KEYS):
             return
         warned.append(True)
         log.warning("requests come through a proxy (%s, from %s) but PROXY_FIX_HOPS is 0: "

@@ -17,7 +17,9 @@ FORMS = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 def refuse_nul() -> None:
     """Answer 400 to a request whose query string or form holds a NUL character."""
     # Only a form body is parsed here: reading request.form on a JSON body is wasted work.
-    sources = (request.args, request.form) if request.mimetype in FORMS else (request.args,)
+    sources = (request.args,) if request.query_string else ()
+    if request.mimetype in FORMS:
+        sources += (request.form,)
     for values in sources:
         if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
             raise BadRequest(_("Le caractère NUL n'est pas permis dans une requête."))
