@@ -65,6 +65,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
+    #: Where mail goes: smtp://user:pass@host:port or smtps://...; None writes it to the log.
+    MAIL_URL = None
+    MAIL_FROM = "Intercoop <no-reply@intercoop.local>"
+    #: Map tiles ({z}/{x}/{y}); with none reachable the map draws the shipped outlines.
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    #: Where uploaded images are kept (default: instance/uploads) and how large one may be.
+    UPLOAD_DIR = None
+    UPLOAD_MAX_MB = 8
+
     LOGIN_MAX_ATTEMPTS = 5
     LOGIN_WINDOW_SECONDS = 15 * 60
     #: Sign-ups per address and per email, each in its own window.
@@ -130,6 +140,13 @@ def from_environ(environ: Mapping[str, str]) -> type[Config]:
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+        "MAIL_URL": environ.get("MAIL_URL") or None,
+        "MAIL_FROM": environ.get("MAIL_FROM") or Config.MAIL_FROM,
+        "MAP_TILE_URL": environ.get("MAP_TILE_URL", Config.MAP_TILE_URL),
+        "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION",
+                                            Config.MAP_TILE_ATTRIBUTION),
+        "UPLOAD_DIR": environ.get("UPLOAD_DIR") or None,
+        "UPLOAD_MAX_MB": int(environ.get("UPLOAD_MAX_MB", str(Config.UPLOAD_MAX_MB))),
     }
     return type("EnvironmentConfig", (Config,), values)
 
@@ -145,3 +162,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SQLALCHEMY_ENGINE_OPTIONS = {}
     LOGIN_MAX_ATTEMPTS = 5
+    #: No tile server in tests: the map draws on the outlines shipped with the project.
+    MAP_TILE_URL = ""

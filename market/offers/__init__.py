@@ -1,0 +1,1 @@
+"""Offers, wants and questions of the marketplace; their search, map and images."""

@@ -1,0 +1,1 @@
+"""Orders between members, held and settled in the ledger."""
