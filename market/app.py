@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from market.auth import models as auth_models  # noqa: F401  (every table known)
 from market.members import models as members_models  # noqa: F401
+from market.notifications import models as notifications_models  # noqa: F401
 from market.platform import (
     connection,
     database,  # noqa: F401  (engine events)
