@@ -117,8 +117,10 @@ def register_commands(app: Flask) -> None:
     """Add the `flask` sub-commands of CONVENTIONS.md."""
     from market.auth.cli import users_cli
     from market.demo.cli import seed_demo_command
+    from market.notifications.cli import notifications_cli
     from market.treasury.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(notifications_cli)

@@ -3,7 +3,7 @@
 ``notify`` and ``notify_member`` are what other domains call, inside their own use case:
 they flush and never commit, so the notifications and their emails (outbox rows) commit
 with what caused them, or roll back with it and are never sent. The emails go out after
-that commit.
+that commit (market.notifications.sender, or `flask notifications send`).
 
     from market.notifications import services as notifications
     notifications.notify_member(session, order.seller_id, "order_requested",
@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 
 from market.auth.models import User, UserRole
 from market.auth.roles import Role
-from market.notifications import messages
+from market.notifications import messages, sender
 from market.notifications.models import Notification, OutboxEmail
 from market.platform.time import now_utc
 from market.web.errors import NotFound
@@ -71,6 +71,7 @@ def notify(session, user_ids: Iterable[int], kind: str, params: dict, url: str, 
     if emails:
         session.add_all(emails)
         session.flush()
+        sender.expect_mail(session)
     return created
 
 

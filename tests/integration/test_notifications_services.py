@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from market.auth.roles import Role
-from market.notifications import messages, services
+from market.notifications import mail, messages, services
 from market.notifications.models import Notification, NotificationKind, OutboxEmail
 from market.web.errors import NotFound, ValidationError
 from tests.integration.members_factories import make_member, make_user
@@ -69,6 +69,8 @@ def test_a_rollback_leaves_no_notification_and_no_mail(db):
     ana = make_user(db, "ana@example.org")
     services.notify(db.session, [ana.id], "offer_expiring", expiring(), "/offres/7")
     db.session.rollback()
+    report = mail.send_due(db.engine, mail_url=None, mail_from="x@example.org")
+    assert (report.sent, report.left) == (0, 0)
     assert rows_seen_elsewhere(db, Notification) == 0
     assert rows_seen_elsewhere(db, OutboxEmail) == 0
 
