@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     from market.auth import views as auth_views
     from market.members import api as members_api
     from market.members import views as members_views
+    from market.notifications import api as notifications_api
+    from market.notifications import views as notifications_views
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -108,9 +110,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_admin.bp)
     app.register_blueprint(members_views.bp)
     app.register_blueprint(treasury_views.bp)
+    app.register_blueprint(notifications_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)
+    api.register_blueprint(notifications_api.blp)
 
 
 def register_commands(app: Flask) -> None:
