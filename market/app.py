@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from market.auth import models as auth_models  # noqa: F401  (every table known)
 from market.members import models as members_models  # noqa: F401
 from market.notifications import models as notifications_models  # noqa: F401
+from market.offers import models as offers_models  # noqa: F401
 from market.platform import (
     connection,
     database,  # noqa: F401  (engine events)
@@ -93,6 +94,8 @@ def register_blueprints(app: Flask) -> None:
     from market.members import views as members_views
     from market.notifications import api as notifications_api
     from market.notifications import views as notifications_views
+    from market.offers import api as offers_api
+    from market.offers import views as offers_views
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -111,10 +114,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_views.bp)
     app.register_blueprint(treasury_views.bp)
     app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(offers_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)
     api.register_blueprint(notifications_api.blp)
+    api.register_blueprint(offers_api.blp)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 from sqlalchemy.types import TypeDecorator
 
-from market.platform.database import schema_metadata
+from market.platform.database import include_object, schema_metadata
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -45,6 +45,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=schema_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args,
         )
         with context.begin_transaction():

@@ -37,6 +37,23 @@ def _sqlite_on_begin(conn):
         conn.exec_driver_sql("BEGIN")
 
 
+def begin_write(session) -> None:
+    """Start a use case that writes: on SQLite its transaction takes the write lock first.
+
+    A deferred SQLite transaction that read first cannot write once another connection has
+    written since (SQLITE_BUSY at once, no waiting), so writers queue up front instead. A
+    transaction already open that wrote nothing is ended first (nothing to lose).
+    """
+    session = session() if callable(session) else session  # a scoped session's own
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
 def is_sqlite(engine) -> bool:
     """Tell whether an engine talks to SQLite."""
     return engine.dialect.name == "sqlite"
@@ -52,3 +69,18 @@ def schema_metadata() -> list:
     except ImportError:  # the ledger's store is not installed yet
         return metadata
     return metadata + [ledger_metadata]
+
+
+#: Objects the search keeps beside the models (market.offers.search_index): PostgreSQL's
+#: generated tsvector column and its index, SQLite's FTS5 table and its shadow tables.
+SEARCH_INDEX_COLUMNS = frozenset({"search_vector"})
+SEARCH_INDEX_PREFIX = "offers_fts"
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the search index out of the comparison of models and migrations."""
+    if type_ == "table" and name and name.startswith(SEARCH_INDEX_PREFIX):
+        return False
+    if type_ == "column" and name in SEARCH_INDEX_COLUMNS:
+        return False
+    return not (type_ == "index" and name == "ix_offers_search")

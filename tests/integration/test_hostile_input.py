@@ -21,6 +21,8 @@ from sqlalchemy import inspect, text
 import ledger
 from market.auth import services as auth_services
 from market.members.models import Member, MemberStatus
+from market.notifications import services as notifications
+from market.offers.models import Offer
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import bearer, log_in, valid_siret
@@ -29,7 +31,10 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 #: Endpoints that read no body: what they do depends on their path alone.
 BODYLESS = {"auth.logout", "auth.revoke_token", "admin.approve_member", "admin.reject_member",
             "auth_api.delete_token", "ledger_api.post_transfer", "ledger_api.void_transfer",
-            "ledger_api.reverse_transfer"}
+            "ledger_api.reverse_transfer", "notifications.mark_read",
+            "notifications.mark_all_read", "notifications_api.mark_read",
+            "notifications_api.mark_all_read", "offers_api.offer_action",
+            "offers_api.delete_image"}
 #: Pages anyone may post to (no session needed).
 PUBLIC = {"auth.login", "auth.signup", "auth.set_language"}
 #: Tables (and columns) a refused request may write by design (see the module's docstring).
@@ -117,8 +122,17 @@ def setting(db):
     minting = {"Authorization": f"Bearer {plaintext}"}
     held = ledger.hold(db.engine, [{"from": world.accounts["system"], "to": world.accounts["b"],
                                     "amount": "1.00"}], post_by="debtor")
+    [note] = notifications.notify(db.session, [admin.id], "offer_expiring",
+                                  {"offer_title": "Paniers", "expires_on": "2026-12-31"},
+                                  "/offres/1")
+    offer = Offer(member_id=world.members["a"].id, kind="product", title="Paniers",
+                  sector_code="agri.baskets", unit="panier", price_minor=1500)
+    db.session.add(offer)
+    db.session.commit()
     return {"world": world, "db": db, "admin_headers": minting,
-            "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"]}}
+            "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"],
+                      "notification_id": note.id, "offer_id": offer.id, "image_id": 1,
+                      "action": "publish"}}
 
 
 def path_of(rule, values: dict) -> str:

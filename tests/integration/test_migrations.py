@@ -9,14 +9,15 @@ from sqlalchemy.engine import make_url
 
 from ledger.store import pgfunctions
 from market import create_app
-from market.platform.database import schema_metadata
+from market.platform.database import include_object, schema_metadata
 from market.platform.extensions import db as _db
 from tests.conftest import make_config
 
 
 def test_models_and_migrations_agree(db):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                          "include_object": include_object})
         differences = compare_metadata(context, schema_metadata())
     assert differences == []
 

@@ -1,0 +1,35 @@
+"""What the pages call offer kinds, statuses, reaches and delivery methods, in both languages."""
+
+from flask_babel import lazy_gettext as _l
+
+import ledger
+from market.offers.models import Offer
+
+KINDS = {"product": _l("Produit"), "service": _l("Service"), "share": _l("Parts sociales")}
+STATUSES = {"draft": _l("Brouillon"), "published": _l("Publiée"), "paused": _l("En pause"),
+            "expired": _l("Expirée"), "archived": _l("Archivée")}
+REACHES = {"local": _l("Locale (dans un rayon)"), "regional": _l("Régionale"),
+           "national": _l("Nationale"), "europe": _l("Européenne")}
+DELIVERIES = {"pickup": _l("Retrait sur place"), "delivery_radius": _l("Livraison dans un rayon"),
+              "delivery_region": _l("Livraison dans la région")}
+FEES = {"free": _l("gratuite"), "fixed": _l("forfait"), "quoted": _l("sur devis")}
+SORTS = {"relevance": _l("Pertinence"), "distance": _l("Distance"), "price": _l("Prix"),
+         "date": _l("Date")}
+
+
+def money(minor: int | None, currency: str, scale: int = 2) -> str:
+    """An amount as people read it in French: "1 250,50 EUR"."""
+    if minor is None:
+        return ""
+    text = ledger.format_amount(minor, scale)
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    grouped = " ".join(digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)[::-1])
+    return f"{sign}{grouped}{',' + fraction if fraction else ''} {currency}"
+
+
+def price_label(offer: Offer, scales: dict[str, int]) -> str:
+    """Price per unit ("12,50 EUR / kg")."""
+    amount = money(offer.price_minor, offer.currency, scales.get(offer.currency, 2))
+    return f"{amount} / {offer.unit}"

@@ -1,0 +1,44 @@
+"""Who the caller acts for in the marketplace: the members whose offers and orders are theirs."""
+
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from market.auth.roles import Role
+from market.members.models import Member
+from market.web.errors import Forbidden, ValidationError
+
+#: Roles that write a member's offers and act on its orders.
+TRADERS = (Role.member_admin, Role.member_staff)
+
+
+def own_members() -> set[int]:
+    """Members whose offers the caller may read whatever their status."""
+    if not current_user.is_authenticated:
+        return set()
+    return current_user.member_ids(*TRADERS, acting="read")
+
+
+def editable_members() -> set[int]:
+    """Members the caller may write for (active members only: STANDING)."""
+    if not current_user.is_authenticated:
+        return set()
+    return current_user.member_ids(*TRADERS, acting="write")
+
+
+def writing_member(session, requested: str | None) -> Member:
+    """The member the caller writes for: the one asked (``?member=``) or their only one."""
+    allowed = editable_members()
+    if requested is not None:
+        if not requested.isdigit() or len(requested) > 9:
+            raise ValidationError({"member": [_("Identifiant de structure invalide.")]})
+        chosen = int(requested)
+        if chosen not in allowed:
+            raise Forbidden(_("Vous n'agissez pas pour cette structure."))
+    elif len(allowed) == 1:
+        chosen = next(iter(allowed))
+    elif not allowed:
+        raise Forbidden(_("Seuls les membres actifs d'une structure active peuvent faire cela."))
+    else:
+        raise ValidationError({"member": [_("Vous agissez pour plusieurs structures : "
+                                            "précisez laquelle (?member=).")]})
+    return session.get(Member, chosen)
