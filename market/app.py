@@ -11,6 +11,7 @@ from market.auth import models as auth_models  # noqa: F401  (every table known)
 from market.members import models as members_models  # noqa: F401
 from market.notifications import models as notifications_models  # noqa: F401
 from market.offers import models as offers_models  # noqa: F401
+from market.orders import models as orders_models  # noqa: F401
 from market.platform import (
     connection,
     database,  # noqa: F401  (engine events)
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from market.notifications import views as notifications_views
     from market.offers import api as offers_api
     from market.offers import views as offers_views
+    from market.orders import api as orders_api
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -120,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(treasury_api.blp)
     api.register_blueprint(notifications_api.blp)
     api.register_blueprint(offers_api.blp)
+    api.register_blueprint(orders_api.blp)
 
 
 def register_commands(app: Flask) -> None:

@@ -34,7 +34,7 @@ BODYLESS = {"auth.logout", "auth.revoke_token", "admin.approve_member", "admin.r
             "ledger_api.reverse_transfer", "notifications.mark_read",
             "notifications.mark_all_read", "notifications_api.mark_read",
             "notifications_api.mark_all_read", "offers_api.offer_action",
-            "offers_api.delete_image"}
+            "offers_api.delete_image", "orders_api.order_action"}
 #: Pages anyone may post to (no session needed).
 PUBLIC = {"auth.login", "auth.signup", "auth.set_language"}
 #: Tables (and columns) a refused request may write by design (see the module's docstring).
@@ -132,7 +132,7 @@ def setting(db):
     return {"world": world, "db": db, "admin_headers": minting,
             "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"],
                       "notification_id": note.id, "offer_id": offer.id, "image_id": 1,
-                      "action": "publish"}}
+                      "action": "publish", "order_id": 1}}
 
 
 def path_of(rule, values: dict) -> str:
