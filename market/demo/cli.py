@@ -13,7 +13,9 @@ from werkzeug.security import generate_password_hash
 from market.auth.models import User, UserRole
 from market.demo import data as demo_data
 from market.demo.ledger import seed_ledger
+from market.demo.market import seed_marketplace
 from market.members.models import Member, MemberSector, MemberStatus, Network
+from market.platform.database import begin_write
 from market.platform.extensions import db
 
 
@@ -132,6 +134,11 @@ def seed_demo_command(if_empty: bool):
     ledger_summary = seed_ledger(db.engine, members)
     if ledger_summary:
         click.echo(ledger_summary)
+    begin_write(session)
+    market_summary = seed_marketplace(session, members)
+    session.commit()
+    if market_summary:
+        click.echo(market_summary)
     click.echo(f"Identifiants de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :")
     for email, role, organisation in logins:
         click.echo(f"  {email:40} {role:18} {organisation}")

@@ -5,11 +5,13 @@ from sqlalchemy import func, select
 from market.auth.models import User, UserRole
 from market.auth.roles import Role
 from market.members.models import InclusionKind, Member, Network
+from market.offers.models import Offer
+from market.orders.models import Order
 
 
 def table_counts(db) -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Member, Network, User, UserRole)}
+            for model in (Member, Network, User, UserRole, Offer, Order)}
 
 
 def test_seed_demo_builds_a_network_across_four_territories(runner, db):
@@ -70,6 +72,22 @@ def test_seed_demo_opens_a_balanced_ledger_with_some_trade(runner, db):
     touched = [row for row in trial["items"]
                if row["debits"] not in ("0", "0.00") or row["credits"] not in ("0", "0.00")]
     assert len(touched) >= 10
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+
+
+def test_seed_demo_shows_the_marketplace_trading_through_the_ledger(runner, client, db):
+    import ledger
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    kinds = {o.kind for o in db.session.scalars(select(Offer))}
+    assert kinds == {"product", "service", "share"}
+    states = sorted(o.state for o in db.session.scalars(select(Order)))
+    assert states == ["accepted", "completed", "requested"]
+    statuses = sorted(ledger.get_transfer(db.engine, o.transfer_id)["status"]
+                      for o in db.session.scalars(select(Order)) if o.transfer_id)
+    assert statuses == ["pending", "posted"]
+    found = client.get("/api/v1/offers", query_string={"q": "menuiserie"}).json["items"]
+    assert [o["title"] for o in found] == ["Menuiseries sur mesure en chêne local"]
     assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
 
 
