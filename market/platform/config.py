@@ -68,6 +68,8 @@ class Config:
     #: Where mail goes: smtp://user:pass@host:port or smtps://...; None writes it to the log.
     MAIL_URL = None
     MAIL_FROM = "Intercoop <no-reply@intercoop.local>"
+    #: The site's public address, for the links of emails ("https://intercoop.example").
+    SITE_URL = None
     #: Map tiles ({z}/{x}/{y}); with none reachable the map draws the shipped outlines.
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -142,6 +144,7 @@ def from_environ(environ: Mapping[str, str]) -> type[Config]:
         "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
         "MAIL_URL": environ.get("MAIL_URL") or None,
         "MAIL_FROM": environ.get("MAIL_FROM") or Config.MAIL_FROM,
+        "SITE_URL": environ.get("SITE_URL") or None,
         "MAP_TILE_URL": environ.get("MAP_TILE_URL", Config.MAP_TILE_URL),
         "MAP_TILE_ATTRIBUTION": environ.get("MAP_TILE_ATTRIBUTION",
                                             Config.MAP_TILE_ATTRIBUTION),
