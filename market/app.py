@@ -96,8 +96,11 @@ def register_blueprints(app: Flask) -> None:
     from market.notifications import api as notifications_api
     from market.notifications import views as notifications_views
     from market.offers import api as offers_api
+    from market.offers import community_api, community_views
     from market.offers import views as offers_views
     from market.orders import api as orders_api
+    from market.orders import references_api
+    from market.orders import views as orders_views
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -117,12 +120,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(treasury_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(offers_views.bp)
+    app.register_blueprint(orders_views.bp)
+    app.register_blueprint(community_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)
     api.register_blueprint(notifications_api.blp)
     api.register_blueprint(offers_api.blp)
     api.register_blueprint(orders_api.blp)
+    api.register_blueprint(references_api.blp)
+    api.register_blueprint(community_api.blp)
 
 
 def register_commands(app: Flask) -> None:
@@ -130,9 +137,13 @@ def register_commands(app: Flask) -> None:
     from market.auth.cli import users_cli
     from market.demo.cli import seed_demo_command
     from market.notifications.cli import notifications_cli
+    from market.offers.cli import offers_cli
+    from market.orders.cli import orders_cli
     from market.treasury.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(orders_cli)
+    app.cli.add_command(offers_cli)

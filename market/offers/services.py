@@ -202,6 +202,8 @@ def transition(session, offer: Offer, action: str, *, now: datetime | None = Non
         offer.published_at = offer.published_at if action == "renew" else now
     offer.status = target
     session.flush()
+    from market.offers.wants import notify_matching  # here: market.offers.wants imports us
+    notify_matching(session, offer, now=now)  # tells fitting wants once, if now published
     return offer
 
 
