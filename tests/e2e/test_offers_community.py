@@ -10,12 +10,10 @@ from playwright.sync_api import expect
 
 from tests.integration.members_factories import PASSWORD
 from tests.integration.offers_factories import make_offer, make_trader
-from tests.integration.test_offers_questions import wire_offer_page
 
 
 @pytest.fixture
 def world(app, db) -> dict:
-    wire_offer_page(app)
     seller = make_trader(db, 1, "Menuiserie du Labourd")
     buyer = make_trader(db, 2, "Jardins de l'Adour")
     offer = make_offer(db, seller, title="Planches de chêne", description="Chêne du Labourd.")

@@ -22,7 +22,7 @@ import ledger
 from market.auth import services as auth_services
 from market.members.models import Member, MemberStatus
 from market.notifications import services as notifications
-from market.offers.models import Offer
+from market.offers.models import Offer, Question, Want
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import bearer, log_in, valid_siret
@@ -34,7 +34,11 @@ BODYLESS = {"auth.logout", "auth.revoke_token", "admin.approve_member", "admin.r
             "ledger_api.reverse_transfer", "notifications.mark_read",
             "notifications.mark_all_read", "notifications_api.mark_read",
             "notifications_api.mark_all_read", "offers_api.offer_action",
-            "offers_api.delete_image", "orders_api.order_action"}
+            "offers_api.delete_image", "orders_api.order_action", "community.delete_want",
+            "community.toggle_offer_star", "community.toggle_member_star",
+            "community.renew_offer", "community_api.delete_want", "community_api.star_offer",
+            "community_api.unstar_offer", "community_api.star_member",
+            "community_api.unstar_member"}
 #: Pages anyone may post to (no session needed).
 PUBLIC = {"auth.login", "auth.signup", "auth.set_language"}
 #: Tables (and columns) a refused request may write by design (see the module's docstring).
@@ -128,11 +132,16 @@ def setting(db):
     offer = Offer(member_id=world.members["a"].id, kind="product", title="Paniers",
                   sector_code="agri.baskets", unit="panier", price_minor=1500)
     db.session.add(offer)
+    db.session.flush()
+    want = Want(member_id=world.members["a"].id, title="Paniers bio")
+    question = Question(offer_id=offer.id, member_id=world.members["b"].id, text="Bio ?")
+    db.session.add_all([want, question])
     db.session.commit()
     return {"world": world, "db": db, "admin_headers": minting,
             "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"],
                       "notification_id": note.id, "offer_id": offer.id, "image_id": 1,
-                      "action": "publish", "order_id": 1}}
+                      "action": "publish", "order_id": 1,
+                      "want_id": want.id, "question_id": question.id, "reference_id": 1}}
 
 
 def path_of(rule, values: dict) -> str:

@@ -16,7 +16,6 @@ from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import log_in
 from tests.integration.offers_factories import make_offer, make_trader
-from tests.integration.test_offers_questions import wire_offer_page
 
 
 @pytest.fixture
@@ -110,7 +109,6 @@ def test_renewing_pushes_the_end_and_lets_the_reminders_come_again(client, db, s
 
 def test_an_expired_offer_is_renewed_from_its_page_and_published_again(app, client, db,
                                                                        seller):
-    wire_offer_page(app)
     offer = ending(db, seller, "Passée", timedelta(hours=-1))
     expiry.run(db.session)
     log_in(client, seller.user)

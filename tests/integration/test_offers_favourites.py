@@ -11,7 +11,6 @@ from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import log_in, make_member
 from tests.integration.offers_factories import make_offer, make_trader
-from tests.integration.test_offers_questions import wire_offer_page
 
 
 @pytest.fixture
@@ -134,7 +133,6 @@ def csrf(client, path: str) -> str:
 
 def test_the_star_button_toggles_and_the_favourites_page_lists_them(app, client, db, seller,
                                                                     fan, offer):
-    wire_offer_page(app)
     page = f"/offres/{offer.id}"
     assert "Ajouter aux favoris" not in client.get(page).get_data(as_text=True)
     log_in(client, fan.user)

@@ -2,43 +2,20 @@
 questions are public, unanswered ones stay between the asking member and the seller."""
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import select
 
 from market.auth.roles import Role
 from market.members.models import MemberStatus
 from market.notifications.models import Notification
-from market.offers import services
 from market.offers.models import Question
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import bearer, log_in, make_user
 from tests.integration.offers_factories import make_offer, make_trader
 
+
 #: The offer page as it will include the community parts (templates/offers/offer.html's
 #: block, filled the way that page is to be wired).
-WIRED_OFFER_PAGE = """{% extends "offers/offer.html" %}
-{% from "community/_star.html" import star with context %}
-{% block offer_extra %}{{ star(offer=offer) }}{% include "community/_renew.html" %}
-{% include "community/_questions.html" %}{% endblock %}"""
-
-
-def wire_offer_page(app) -> None:
-    """Serve the offer page with the community includes (what its owner will add)."""
-    from market.offers import geo, labels
-    from market.offers.labels import price_label
-    from market.offers.viewer import own_members
-    from market.platform.extensions import db
-
-    def offer_page(offer_id: int):
-        offer = services.visible_offer(db.session, offer_id, own_members())
-        return render_template_string(WIRED_OFFER_PAGE, offer=offer, labels=labels,
-                                      price=price_label(offer, geo.scales(db.session)),
-                                      own=offer.member_id in own_members())
-
-    app.view_functions["offers.offer_page"] = offer_page
-
-
 @pytest.fixture
 def seller(db):
     return make_trader(db, 1, "Menuiserie du Labourd")
@@ -198,7 +175,6 @@ def csrf(client, path: str) -> str:
 
 def test_the_offer_page_asks_and_answers_through_its_forms(app, client, db, seller, asker,
                                                            third, offer):
-    wire_offer_page(app)
     page = f"/offres/{offer.id}"
     assert "Connectez-vous pour poser une question." in client.get(page).get_data(as_text=True)
     log_in(client, asker.user)

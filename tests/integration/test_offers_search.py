@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.integration.offers_factories import BAYONNE, make_offer, make_trader
 from tests.integration.members_factories import make_network
+from tests.integration.offers_factories import BAYONNE, make_offer, make_trader
 
 KM = 1 / 110.574  # degrees of latitude per kilometre
 
