@@ -29,14 +29,6 @@ class Point:
     country: str = ""
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
-
-
 def lon_scale(latitude: float) -> float:
     """Kilometres per degree of longitude at ``latitude``: the plane the SQL distance uses."""
     return KM_PER_DEG_LON * math.cos(math.radians(latitude))

@@ -38,7 +38,6 @@ from market.web.errors import ValidationError
 from market.web.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_key, encode_cursor
 
 SIAE = ("ACI", "AI", "EI", "ETTI", "EITI")
-SORTS = ("relevance", "distance", "price", "date")
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,3 @@ def refresh(session, offer: Offer) -> None:
     stems = offer_text.indexed(f"{offer.title} {offer.title} {offer.description}")
     conn.execute(_INSERT, {"id": offer.id, **stems})
 
-
-def forget(session, offer_id: int) -> None:
-    """Drop an offer from the index (SQLite)."""
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        conn.execute(_DELETE, {"id": offer_id})

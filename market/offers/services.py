@@ -238,14 +238,6 @@ def load(session, offer_id: int) -> Offer | None:
     return session.get(Offer, offer_id) if 0 < offer_id < 2**31 else None
 
 
-def get_offer(session, offer_id: int) -> Offer:
-    """The offer with this id, or NotFound."""
-    found = load(session, offer_id)
-    if found is None:
-        raise NotFound(_("Offre introuvable."))
-    return found
-
-
 def visible_offer(session, offer_id: int, own_member_ids: set[int]) -> Offer:
     """An offer anyone may see (published, of an active member) or one of the caller's own;
     any other is NotFound, so nobody tells another member's draft from a missing offer."""
