@@ -85,11 +85,15 @@ def department_centroids() -> dict[str, tuple[float, float, str]]:
 
 def point(latitude: float, longitude: float, region: str = "", country: str = "") -> Point:
     """A search point, its region and country found from the outlines when not given."""
-    if not region:
-        region = region_at(latitude, longitude)
-        if region and not country:
-            country = "FR"
+    region = region or region_at(latitude, longitude)
+    if region and not country and region in french_regions():
+        country = "FR"
     return Point(latitude, longitude, region, country)
+
+
+def french_regions() -> frozenset[str]:
+    """The names of the regions of metropolitan France, as the outlines spell them."""
+    return frozenset(name for _code, name, _rings in _outlines("regions-simplifie.geojson"))
 
 
 def department_point(code: str) -> Point | None:

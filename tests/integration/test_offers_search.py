@@ -78,6 +78,12 @@ def test_a_local_offer_covers_points_within_its_radius_only(client, world):
     assert in_barcelona == {world["catering"]}
 
 
+def test_a_french_region_named_without_its_country_still_finds_regional_offers(client, world):
+    # A point given with its region, the country left out: the region says it is France.
+    around = set(found(client, lat=BAYONNE[0], lon=BAYONNE[1], region="Nouvelle-Aquitaine"))
+    assert world["nettoyage"] in around
+
+
 def test_results_sort_by_distance_price_and_date(client, world):
     by_distance = found(client, lat=BAYONNE[0] + 45 * KM, lon=BAYONNE[1], sort="distance")
     assert by_distance[:2] == [world["menuiseries"], world["veau"]]
