@@ -41,7 +41,7 @@ run: install translations
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py --access-logfile - wsgi:app
 
 test: dev translations
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 lint: dev
 	$(BIN)/ruff check .

@@ -3,6 +3,8 @@
 Integration tests run once on SQLite and, when TEST_DATABASE_URL is set, once more on
 PostgreSQL. Both schemas come from the Alembic migrations, built once per session: SQLite
 tests copy a migrated template file; PostgreSQL tests truncate every table afterwards.
+Under pytest-xdist each worker has a PostgreSQL database of its own (``test_gw0``...), made
+beside TEST_DATABASE_URL's, so that workers never truncate each other's tables.
 With CI=true a missing PostgreSQL or Chromium fails the run instead of skipping.
 """
 
@@ -13,6 +15,7 @@ import sqlite3
 import pytest
 from flask import g
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from ledger import sealer
 from market import create_app
@@ -76,12 +79,28 @@ def sqlite_template(tmp_path_factory) -> str:
     return str(path)
 
 
+def worker_database(url: str) -> str:
+    """This xdist worker's own database beside ``url`` (created when missing), else ``url``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                            {"name": name}).first():
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     """The PostgreSQL test database, emptied and migrated once per session."""
     if not PG_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    url = database_url(PG_URL)
+    url = worker_database(database_url(PG_URL))
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
