@@ -156,9 +156,16 @@ def app(database):
         # user, the CSRF token, the request's connection) would leak between requests.
         g.__dict__.clear()
 
+    def end_transaction(*_args):
+        # In production each request has its own app context, whose end removes the session;
+        # here the test's context outlives requests, so end the request's transaction (and
+        # its SQLite write lock) as that would, keeping the test's objects attached.
+        _db.session.rollback()
+
     # First before every other hook, and last after every other teardown (they run reversed).
     app.before_request_funcs.setdefault(None, []).insert(0, forget_request_globals)
     app.teardown_request_funcs.setdefault(None, []).insert(0, forget_request_globals)
+    app.teardown_request_funcs[None].insert(0, end_transaction)
 
     with app.app_context():
         yield app

@@ -1,8 +1,10 @@
 """Offers through the JSON API: write, check, publish, show, and who may do what."""
 
 import pytest
+from sqlalchemy import update
 
 from market.members.models import MemberStatus
+from market.offers.models import Offer
 from tests.integration.db_writes import nothing_written
 from tests.integration.offers_factories import make_offer, make_trader, offer_fields
 
@@ -111,3 +113,17 @@ def test_offer_transitions_follow_the_table(client, db, seller, status, action, 
     assert (response.status_code == 200) is allowed, response.json
     if not allowed:
         assert response.json["error"]["code"] == "invalid_state"
+
+
+def test_a_refused_write_leaves_no_lock_behind(client, db, seller, other):
+    # The PATCH takes the write lock (SQLite) and the row, then is refused: another
+    # connection must write at once, not wait for the next request to end the transaction.
+    offer = make_offer(db, seller)
+    refused = client.patch(f"/api/v1/offers/{offer.id}", json={"title": "Pris"},
+                           headers=other.headers)
+    assert refused.status_code == 404
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA busy_timeout=0" if conn.dialect.name == "sqlite"
+                             else "SET lock_timeout = '1s'")
+        conn.execute(update(Offer).where(Offer.id == offer.id).values(title="Libre"))
+        conn.commit()
