@@ -18,12 +18,11 @@ def scales(session) -> dict[str, int]:
 
 def offers_collection(session, filters: dict, limit: int, cursor: str | None) -> dict:
     """One page of the search's offers that have a place, as a FeatureCollection."""
-    found = search.search(session, filters, limit=limit, cursor=cursor)
+    rows, next_cursor = search.points(session, filters, limit=limit, cursor=cursor)
     known = scales(session)
-    features = [feature(h.offer, price_label(h.offer, known), str(KINDS[h.offer.kind]))
-                for h in found.items if h.offer.latitude is not None]
-    return {"type": "FeatureCollection", "features": features,
-            "next_cursor": found.next_cursor}
+    kinds = {kind: str(label) for kind, label in KINDS.items()}
+    features = [feature(row, price_label(row, known), kinds[row.kind]) for row in rows]
+    return {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
 
 
 def members_collection(session, limit: int = 5000) -> dict:

@@ -1,6 +1,7 @@
 """What the pages call offer kinds, statuses, reaches and delivery methods, in both languages."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Row
 
 import ledger
 from market.offers.models import Offer
@@ -29,7 +30,7 @@ def money(minor: int | None, currency: str, scale: int = 2) -> str:
     return f"{sign}{grouped}{',' + fraction if fraction else ''} {currency}"
 
 
-def price_label(offer: Offer, scales: dict[str, int]) -> str:
+def price_label(offer: "Offer | Row", scales: dict[str, int]) -> str:
     """Price per unit ("12,50 EUR / kg")."""
     amount = money(offer.price_minor, offer.currency, scales.get(offer.currency, 2))
     return f"{amount} / {offer.unit}"

@@ -52,12 +52,12 @@ def offer_data(offer: Offer, distance_km: float | None = None,
     }
 
 
-def feature(offer: Offer, price: str | None, kind_label: str) -> dict:
-    """A GeoJSON Point feature of an offer (for the map)."""
+def feature(point, price: str | None, kind_label: str) -> dict:
+    """A GeoJSON Point feature of an offer (for the map), from a row of search.POINT_COLUMNS."""
     return {"type": "Feature",
             "geometry": {"type": "Point",
-                         "coordinates": [float(offer.longitude), float(offer.latitude)]},
-            "properties": {"id": offer.id, "title": offer.title,
-                           "url": url_for("offers.offer_page", offer_id=offer.id),
-                           "member": offer.member.name, "kind": offer.kind,
-                           "kind_label": kind_label, "price": price, "city": offer.city}}
+                         "coordinates": [float(point.longitude), float(point.latitude)]},
+            "properties": {"id": point.offer_id, "title": point.title,
+                           "url": url_for("offers.offer_page", offer_id=point.offer_id),
+                           "member": point.member_name, "kind": point.kind,
+                           "kind_label": kind_label, "price": price, "city": point.city}}

@@ -9,7 +9,7 @@ the largest radius), which needs no trigonometry in SQL; pages resume from a key
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -26,6 +26,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import ColumnElement, Select
 
 from market.members import taxonomy
@@ -150,14 +151,21 @@ def filtered(args: dict, now: datetime) -> Select:
     return stmt
 
 
-def search(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
-           now: datetime | None = None) -> Results:
-    """One page of the offers matching ``args`` (OfferSearchArgsSchema's fields)."""
-    now = now or now_utc()
-    limit = max(1, min(limit, MAX_LIMIT))
+@dataclass(frozen=True)
+class Query:
+    """A search as SQL: the ordered statement (its columns chosen by the caller), the sort
+    and the distance² and rank columns (NULL literals when the search has none)."""
+
+    stmt: Select
+    sort: str
+    extra: list[ColumnElement]
+
+
+def query(session, args: dict, cursor: str | None, now: datetime | None) -> Query | None:
+    """The SQL of the search ``args`` describes, from ``cursor`` on; None if it finds nothing."""
     point = search_point(args)
-    stmt = filtered(args, now)
-    columns = [literal(None), literal(None)]
+    stmt = filtered(args, now or now_utc())
+    columns: list[ColumnElement] = [literal(None), literal(None)]
     sort = args.get("sort") or ("relevance" if args.get("q") else "date")
     if sort == "distance" and point is None:
         raise ValidationError({"sort": [_("Le tri par distance demande un lieu.")]})
@@ -165,7 +173,7 @@ def search(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | Non
     if args.get("q"):
         matched = text_match(stmt, session.get_bind().dialect.name, args["q"])
         if matched is None:
-            return Results([], None)
+            return None
         stmt, rank = matched
         columns[1] = rank
     elif sort == "relevance":
@@ -176,21 +184,62 @@ def search(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | Non
     key, descending = {"relevance": (rank, True), "distance": (columns[0], False),
                        "price": (Offer.price_minor, False),
                        "date": (Offer.published_at, True)}[sort]
-    stmt = stmt.add_columns(*columns)
     if cursor:
         stmt = stmt.where(after(cursor, sort, key, descending))
     ordered = [key.desc() if descending else key.asc(), Offer.id.asc()]
-    rows = session.execute(stmt.order_by(*ordered).limit(limit + 1)).all()
-    hits = [Hit(row[0], None if row[1] is None else round(float(row[1]) ** 0.5, 1),
-                None if row[2] is None else float(row[2])) for row in rows[:limit]]
+    return Query(stmt.order_by(*ordered), sort, columns)
+
+
+def page_rows(session, found: Query, entities: list, limit: int,
+              options: tuple = ()) -> tuple[list, str | None]:
+    """One page of rows (``entities`` then the distance² and the rank) and the next cursor."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    stmt = (found.stmt.with_only_columns(*entities, *found.extra, Offer.id, Offer.price_minor,
+                                         Offer.published_at).options(*options).limit(limit + 1))
+    rows = session.execute(stmt).all()
     next_cursor = None
     if len(rows) > limit:
-        last = rows[limit - 1]
-        value = {"relevance": float(last[2] or 0), "distance": float(last[1] or 0),
-                 "price": last[0].price_minor,
-                 "date": last[0].published_at}[sort]
-        next_cursor = encode_cursor([sort, json_value(value), last[0].id])
-    return Results(hits, next_cursor)
+        distance, rank, last_id, price, published_at = rows[limit - 1][len(entities):]
+        value = {"relevance": float(rank or 0), "distance": float(distance or 0),
+                 "price": price, "date": published_at}[found.sort]
+        next_cursor = encode_cursor([found.sort, json_value(value), last_id])
+    return rows[:limit], next_cursor
+
+
+def search(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+           now: datetime | None = None) -> Results:
+    """One page of the offers matching ``args`` (OfferSearchArgsSchema's fields)."""
+    found = query(session, args, cursor, now)
+    if found is None:
+        return Results([], None)
+    # The member is the one `filtered` joins; its networks and sectors are not shown here.
+    member = contains_eager(Offer.member)
+    rows, next_cursor = page_rows(session, found, [Offer], limit, (
+        member.lazyload(Member.networks), member.lazyload(Member.sector_links)))
+    return Results([Hit(row[0], distance_km(row[1]), None if row[2] is None else float(row[2]))
+                    for row in rows], next_cursor)
+
+
+def distance_km(distance2_km2) -> float | None:
+    """A squared distance as kilometres to one decimal."""
+    return None if distance2_km2 is None else round(float(distance2_km2) ** 0.5, 1)
+
+
+#: What the map shows of an offer: read as columns, no offer object is built.
+POINT_COLUMNS = (Offer.id.label("offer_id"), Offer.title, Offer.kind, Offer.price_minor,
+                 Offer.currency, Offer.unit, Offer.city, Offer.latitude, Offer.longitude,
+                 Member.name.label("member_name"))
+
+
+def points(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+           now: datetime | None = None) -> tuple[list, str | None]:
+    """One page of the offers matching ``args`` that have a place, as rows of
+    POINT_COLUMNS (the map's GeoJSON), and the next cursor."""
+    found = query(session, args, cursor, now)
+    if found is None:
+        return [], None
+    found = replace(found, stmt=found.stmt.where(Offer.latitude.is_not(None)))
+    return page_rows(session, found, list(POINT_COLUMNS), limit)
 
 
 def json_value(value) -> str:
