@@ -7,6 +7,7 @@ decimal comma ("12,50"), an empty part for "nothing in this currency".
 """
 
 import re
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,6 +35,9 @@ class OrderForm(FlaskForm):
     per offer (``build_form``)."""
 
     offer = HiddenField()
+    #: One order per page shown: a second submit of the same form (a double click, the
+    #: browser's "resend") finds the first order instead of placing another.
+    request_key = HiddenField()
     member = SelectField(_l("Structure qui commande"), validate_choice=False)
     quantity = StringField(_l("Quantité"), default="1",
                            render_kw={"type": "number", "min": "1", "step": "1",
@@ -78,7 +82,7 @@ def build_form(offer: Offer, members: list, currencies: dict[str, dict]) -> Orde
                                                      "autocomplete": "off"})
              for code in payment_codes(offer, currencies)}
     form_class = type("OfferOrderForm", (OrderForm,), parts)
-    form = form_class(offer=str(offer.id))
+    form = form_class(offer=str(offer.id), request_key=secrets.token_urlsafe(24))
     scale = currencies.get(offer.currency, {}).get("scale", 2)
     form.delivery.choices = [SelectChoice(str(d.id), delivery_label(d, offer.currency, scale))
                              for d in offer.deliveries]
@@ -88,6 +92,13 @@ def build_form(offer: Offer, members: list, currencies: dict[str, dict]) -> Orde
     if len(members) < 2:
         del form.member
     return form
+
+
+def request_key(form: OrderForm) -> str | None:
+    """The form's one-order key as sent, or None when missing or not one we hand out."""
+    # raw_data, not data: a key missing from the POST would otherwise be build_form's new one.
+    key = (form.request_key.raw_data or [""])[0].strip()
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{16,64}", key) else None
 
 
 def parts(form: OrderForm) -> list[Field]:

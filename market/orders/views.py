@@ -13,6 +13,7 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy import select
 
 import ledger
+from ledger import idempotency as ledger_idempotency
 from ledger.lookups import account_labels
 from market.members.models import Member
 from market.offers import geo
@@ -104,7 +105,7 @@ def offer_from_form() -> Offer:
 @bp.post("/commandes")
 def place():
     """Order an offer from its page; on error show the page again with what is wrong (422),
-    nothing written."""
+    nothing written. The same form sent again leads to the order it placed."""
     begin_write(db.session)
     offer = offer_from_form()
     members = buyers_for(offer)
@@ -113,27 +114,41 @@ def place():
     currencies = offers.currencies(db.session)
     form = forms.build_form(offer, members, currencies)
     if form.validate_on_submit():
-        order = submit(form, offer, currencies)
-        if order is not None:
-            flash(_("Commande envoyée au vendeur : il lui reste à l'accepter."), "success")
-            return redirect(url_for(".order_page", order_id=order.id))
+        placed = submit(form, offer, currencies)
+        if placed is not None:
+            order_id, replayed = placed
+            flash(_("Cette commande est déjà envoyée : la voici.") if replayed else
+                  _("Commande envoyée au vendeur : il lui reste à l'accepter."), "success")
+            return redirect(url_for(".order_page", order_id=order_id))
     db.session.rollback()
     g.order_form = form
     return offer_views.offer_page(offer.id), 422
 
 
-def submit(form: forms.OrderForm, offer: Offer, currencies: dict) -> Order | None:
-    """Load the form as the API's body and place the order, committed; None (the messages on
-    the form, nothing written) when anything is refused."""
+def submit(form: forms.OrderForm, offer: Offer, currencies: dict) -> tuple[int, bool] | None:
+    """Load the form as the API's body and place the order once per form key, committed:
+    the order's id and whether it was placed before; None (the messages on the form,
+    nothing written) when anything is refused."""
+    key = forms.request_key(form)
+    if key is None:
+        form.form_errors.append(_("Ce formulaire n'est plus valable : rechargez la page."))
+        return None
     data, part_fields = forms.payload(form, offer, currencies)
     try:
         loaded = OrderInSchema().load(data)
     except SchemaError as exc:
         forms.show_errors(form, exc.messages, part_fields)
         return None
-    try:
+
+    def work(_conn) -> dict:
         buyer = writing_member(db.session, form.member.data if "member" in form else None)
         order = services.request_order(db.session, offer, buyer, current_user.id, loaded)
+        return {"order_id": order.id}
+
+    # The key stands for this form as shown, whatever is typed in it before each submit.
+    once = ledger.Idempotency(f"user:{current_user.id}", f"order-form:{key}", "order-form")
+    try:
+        result = ledger_idempotency.run(db.session.connection(), "order-form", None, once, work)
     except ValidationError as exc:
         db.session.rollback()
         forms.show_errors(form, exc.fields, part_fields)
@@ -145,7 +160,7 @@ def submit(form: forms.OrderForm, offer: Offer, currencies: dict) -> Order | Non
         form.form_errors.append(exc.message)
         return None
     db.session.commit()
-    return order
+    return result["order_id"], once.replayed
 
 
 @bp.get("/commandes")

@@ -17,6 +17,8 @@ from tests.integration.db_writes import nothing_written
 from tests.integration.members_factories import log_in, make_user
 from tests.integration.offers_factories import make_offer, make_trader
 
+REQUEST_KEY = re.compile(r'name="request_key" type="hidden" value="([^"]*)"')
+
 
 @pytest.fixture
 def seller(db):
@@ -54,7 +56,10 @@ def deliveries(db, offer_id) -> list[int]:
 def order_form(client, db, offer_id, **fields) -> dict:
     """The order form as a browser sends it: delivered, paid 66,00 EUR + 24 EUSKO."""
     _pickup, delivered = deliveries(db, offer_id)
-    values = {"csrf_token": csrf(client, f"/offres/{offer_id}"), "offer": str(offer_id),
+    page = client.get(f"/offres/{offer_id}").get_data(as_text=True)
+    key = REQUEST_KEY.search(page)  # none when the page has no order form for this user
+    values = {"csrf_token": CSRF_INPUT.search(page).group(1),
+              "request_key": key and key.group(1), "offer": str(offer_id),
               "quantity": "2", "delivery": str(delivered), "pay_EUR": "66,00",
               "pay_EUSKO": "24", "pay_MUTU": "", "note": "Livrer au jardin, merci.\r\n"}
     values.update(fields)
@@ -203,6 +208,32 @@ def test_a_user_trading_for_two_members_chooses_which_one_orders(client, db, sel
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.scalars(select(Order)).one().buyer_member_id == other.member.id
+
+
+def test_the_same_form_sent_twice_places_one_order_and_leads_to_it(client, db, buyer, offer):
+    log_in(client, buyer.user)
+    form = order_form(client, db, offer)
+    first = client.post("/commandes", data=form)
+    again = client.post("/commandes", data={**form, "quantity": "3"})  # "resend", edited
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert order_count(db) == 1
+    assert "Cette commande est déjà envoyée : la voici." in page_text(
+        client.get(again.headers["Location"]))
+    second = client.post("/commandes", data=order_form(client, db, offer))  # a new page
+    assert second.status_code == 302 and second.headers["Location"] != first.headers["Location"]
+    assert order_count(db) == 2
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "x" * 65, "clé-avec-accent-123456"])
+def test_an_order_form_without_its_key_is_refused_and_writes_nothing(client, db, buyer, offer,
+                                                                     key):
+    log_in(client, buyer.user)
+    form = order_form(client, db, offer, request_key=key)
+    with nothing_written(db):
+        response = client.post("/commandes", data=form)
+    assert response.status_code == 422
+    assert "Ce formulaire n'est plus valable : rechargez la page." in page_text(response)
 
 
 def test_placing_an_order_needs_the_csrf_token(client, db, buyer, offer):
