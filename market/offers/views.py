@@ -345,9 +345,9 @@ def save(form: forms.OfferForm, offer: Offer | None) -> Offer | None:
 def write(form: forms.OfferForm, offer: Offer | None, data: dict, uploads: list[bytes],
           alt: str, removed: list[str]) -> Offer:
     """Create or update the offer, remove and add images, publish if asked, commit; on any
-    error roll back and delete the files stored meanwhile, then raise."""
+    error roll back (images_service deletes the files stored meanwhile), then raise."""
     config = current_app.config
-    target, before = offer, {i.key for i in offer.images} if offer else set()
+    target = offer
     try:
         if offer is None:
             member = writing_member(db.session, form.member.data if "member" in form else None)
@@ -362,11 +362,7 @@ def write(form: forms.OfferForm, offer: Offer | None, data: dict, uploads: list[
             services.transition(db.session, target, "publish")
         db.session.commit()
     except BaseException:
-        stored = [i.key for i in (target.images if target is not None else [])
-                  if i.key not in before]
         db.session.rollback()
-        for key in stored:  # files written for a commit that did not happen
-            images.delete_image(images_service.upload_dir(config), key)
         raise
     return target
 
