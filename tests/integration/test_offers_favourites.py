@@ -152,6 +152,21 @@ def test_the_star_button_toggles_and_the_favourites_page_lists_them(app, client,
     assert "Aucune offre en favori." in client.get("/favoris").get_data(as_text=True)
 
 
+def test_a_members_profile_carries_its_star_button(client, db, seller, fan):
+    profile = f"/members/{seller.member.id}"
+    assert "Ajouter aux favoris" not in client.get(profile).get_data(as_text=True)
+    log_in(client, seller.user)
+    assert "Ajouter aux favoris" not in client.get(profile).get_data(as_text=True)  # its own
+    log_in(client, fan.user)
+    page = client.get(profile).get_data(as_text=True)
+    assert f'action="/favoris/membres/{seller.member.id}"' in page
+    with writes(db, "favourites"):
+        response = client.post(f"/favoris/membres/{seller.member.id}",
+                               data={"csrf_token": csrf(client, profile), "next": profile})
+    assert response.headers["Location"] == profile
+    assert "Retirer des favoris" in client.get(profile).get_data(as_text=True)
+
+
 #: The community write endpoints that read no body: what they do depends on their path.
 BODYLESS = {"community.delete_want", "community.toggle_offer_star",
             "community.toggle_member_star", "community.renew_offer",

@@ -3,7 +3,6 @@
 import html as htmllib
 
 import pytest
-from flask import render_template_string
 
 from market.members.models import MemberStatus
 from market.orders import references
@@ -151,17 +150,17 @@ def test_a_members_references_are_listed_newest_first_with_the_counts(client, db
     assert client.get(f"/api/v1/members/{seller.member.id}/references").status_code == 404
 
 
-def test_the_counts_include_says_how_many_of_each_rating(app, client, db, seller, buyer,
-                                                         offer):
+def test_a_members_profile_says_how_many_references_of_each_rating(client, seller, buyer,
+                                                                   offer):
     order_id = ordered(client, buyer, seller, offer)
     leave(client, buyer, order_id)
-    with app.test_request_context("/"):
-        shown = render_template_string('{% include "orders/_reference_counts.html" %}',
-                                       member=seller.member)
-        empty = render_template_string('{% include "orders/_reference_counts.html" %}',
-                                       member=buyer.member)
+    client.delete_cookie("session")  # anyone may read a profile
+    shown = htmllib.unescape(client.get(f"/members/{seller.member.id}").get_data(as_text=True))
+    empty = htmllib.unescape(client.get(f"/members/{buyer.member.id}").get_data(as_text=True))
+    assert "Références après échange" in shown
     assert "1 positive" in shown and "0 neutre" in shown and "0 négative" in shown
     assert "Aucune référence pour l'instant." in empty
+    assert f'href="/offres?member={seller.member.id}"' in shown
 
 
 # The order page's forms.
