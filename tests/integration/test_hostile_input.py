@@ -34,9 +34,10 @@ BODYLESS = {"auth.logout", "auth.revoke_token", "admin.approve_member", "admin.r
             "ledger_api.reverse_transfer", "notifications.mark_read",
             "notifications.mark_all_read", "notifications_api.mark_read",
             "notifications_api.mark_all_read", "offers_api.offer_action",
-            "offers_api.delete_image", "orders_api.order_action", "community.delete_want",
-            "community.toggle_offer_star", "community.toggle_member_star",
-            "community.renew_offer", "community_api.delete_want", "community_api.star_offer",
+            "offers_api.delete_image", "orders_api.order_action", "orders.act",
+            "community.delete_want", "community.toggle_offer_star",
+            "community.toggle_member_star", "community.renew_offer",
+            "community_api.delete_want", "community_api.star_offer",
             "community_api.unstar_offer", "community_api.star_member",
             "community_api.unstar_member"}
 #: Pages anyone may post to (no session needed).
