@@ -196,7 +196,9 @@ def map_page():
     query = {k: v for k, v in request.args.items(multi=True) if k != "cursor"}
     return render_template(
         "offers/map.html", results=results, filters=request.args, errors=errors,
-        offers_geojson_url=url_for("offers_api.offers_geojson", limit=500, **query),
+        offers_geojson_url=url_for("offers_api.offers_geojson",
+                                   limit=current_app.config["MAP_PAGE_SIZE"], **query),
+        map_max_pages=current_app.config["MAP_MAX_PAGES"],
         members_geojson_url=url_for("offers_api.members_geojson"),
         tile_url=current_app.config["MAP_TILE_URL"],
         tile_attribution=current_app.config["MAP_TILE_ATTRIBUTION"])

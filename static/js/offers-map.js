@@ -60,6 +60,25 @@
       });
   }
 
+  /* A FeatureCollection over its pages (next_cursor), at most maxPages of them: the
+     result says whether more offers matched than the map shows. */
+  function fetchPages(url, maxPages) {
+    var features = [];
+    function page(pageUrl, count) {
+      return fetchJson(pageUrl).then(function (json) {
+        features = features.concat(json && Array.isArray(json.features) ? json.features : []);
+        if (json && json.next_cursor && count + 1 < maxPages) {
+          var next = new URL(url, window.location.href);
+          next.searchParams.set("cursor", json.next_cursor);
+          return page(next.toString(), count + 1);
+        }
+        return {type: "FeatureCollection", features: features,
+                more: Boolean(json && json.next_cursor)};
+      });
+    }
+    return page(url, 0);
+  }
+
   function Status(element) {
     var messages = {};
     return {
@@ -211,13 +230,14 @@
 
     // Offers and members load independently: one failing leaves the other on the map.
     function settle(promise) {
-      return promise.then(function (json) { return {ok: true, points: points(json)}; },
-                          function (error) {
-                            if (window.console) { window.console.warn("offers map", error); }
-                            return {ok: false, points: []};
-                          });
+      return promise.then(function (json) {
+        return {ok: true, points: points(json), more: Boolean(json && json.more)};
+      }, function (error) {
+        if (window.console) { window.console.warn("offers map", error); }
+        return {ok: false, points: []};
+      });
     }
-    Promise.all([settle(fetchJson(data.offersUrl)), settle(fetchJson(data.membersUrl))])
+    Promise.all([settle(fetchPages(data.offersUrl, parseInt(data.maxPages, 10) || 1)), settle(fetchJson(data.membersUrl))])
       .then(function (both) {
         var offerPoints = both[0].points;
         var memberPoints = both[1].points;
@@ -243,8 +263,9 @@
           status.set("data", data.msgError);
           container.classList.add("has-failed");
         } else {
+          var ready = both[0].more ? data.msgMore : data.msgReady;
           status.set("data", offerPoints.length
-            ? fill(data.msgReady, {offers: offerPoints.length, members: memberPoints.length})
+            ? fill(ready, {offers: offerPoints.length, members: memberPoints.length})
             : data.msgEmpty);
         }
         container.classList.add("has-markers");

@@ -141,6 +141,30 @@ def test_when_the_offers_cannot_be_fetched_the_map_says_so_and_the_list_stays(
     axe(page)
 
 
+def test_the_map_fetches_the_offers_page_by_page_and_says_when_it_stops(live_server, page,
+                                                                       app, db):
+    seeded = seed_two_members_with_offers(db)
+    bordeaux = make_trader(db, 3, "Recyclerie de Bacalan", city="Bordeaux", department="33",
+                           postcode="33300", nuts_code="FRI12", latitude=44.8378,
+                           longitude=-0.5792)
+    make_offer(db, bordeaux, title="Vélos reconditionnés", price="90.00", unit="vélo")
+    app.config["MAP_PAGE_SIZE"] = 1  # three pages of one offer
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "offers.geojson" in r.url else None)
+    page.goto(f"{live_server}/offres/carte")
+    for title in ("Planches de chêne", "Réparation de vélos", "Vélos reconditionnés"):
+        expect(offer_marker(page, title)).to_have_count(1)
+    expect(page.locator("#offers-map-status")).to_contain_text("3 offres et 3 membres")
+    assert len(asked) == 3 and sum("cursor=" in url for url in asked) == 2
+
+    app.config["MAP_MAX_PAGES"] = 2  # the third page is not fetched: the status says so
+    page.goto(f"{live_server}/offres/carte")
+    expect(page.locator("#offers-map-status")).to_contain_text(
+        "Les 2 premières offres trouvées et 3 membres sur la carte")
+    expect(page.locator("#offers-map img.leaflet-marker-icon[alt]")).to_have_count(2)
+    assert seeded["boards"].title in page.locator(".map-results").inner_text()
+
+
 def test_the_map_follows_the_page_language(live_server, page, db):
     """Its labels come from the page (translated there), not from the script."""
     seed_two_members_with_offers(db)
