@@ -98,6 +98,10 @@ class Offer(db.Model):
         Index("ix_offers_status_published_at", "status", "published_at"),
         Index("ix_offers_status_valid_until", "status", "valid_until"),
         Index("ix_offers_latitude_longitude", "latitude", "longitude"),
+        # Filters that find few offers (a sector or its group, a kind, a price range) seek
+        # them here instead of walking every published offer by date.
+        Index("ix_offers_status_sector_kind_price", "status", "sector_code", "kind",
+              "price_minor"),
     )
 
     #: Surrogate key; also the keyset of paginated lists.

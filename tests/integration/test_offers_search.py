@@ -143,3 +143,40 @@ def test_a_cursor_of_one_order_is_refused_in_another(client, world):
     page = client.get("/api/v1/offers", query_string={"limit": 1, "sort": "price"}).json
     response = client.get("/api/v1/offers", query_string={"cursor": page["next_cursor"]})
     assert response.status_code == 422
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_keeps_the_planners_statistics_of_the_tables_searched(client, db, world):
+    # Without statistics SQLite walks every published offer by date for any filter.
+    db.session.remove()
+    db.engine.dispose()  # new connections: their first return to the pool analyses
+    assert found(client, kind="product")
+    with db.engine.connect() as conn:
+        analysed = set(conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars())
+    assert {"offers", "members"} <= analysed
+
+
+def test_the_geojson_holds_the_searchs_offers_that_have_a_place_page_by_page(client, db,
+                                                                             world):
+    listed = found(client, lat=BAYONNE[0], lon=BAYONNE[1])
+    features, cursor, pages = [], None, 0
+    while True:
+        response = client.get("/api/v1/offers.geojson", query_string={
+            "lat": BAYONNE[0], "lon": BAYONNE[1], "limit": 2,
+            **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.json
+        assert response.json["type"] == "FeatureCollection"
+        features += response.json["features"]
+        pages += 1
+        cursor = response.json["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 2 and [f["properties"]["id"] for f in features] == listed
+    boards = next(f for f in features if f["properties"]["id"] == world["menuiseries"])
+    assert boards["geometry"] == {"type": "Point", "coordinates": [
+        pytest.approx(BAYONNE[1]), pytest.approx(BAYONNE[0] + 40 * KM)]}
+    assert boards["properties"] == {
+        "id": world["menuiseries"], "title": "Menuiseries sur mesure",
+        "url": f"/offres/{world['menuiseries']}", "member": "Menuiserie du Labourd",
+        "kind": "product", "kind_label": "Produit", "price": "450,00 EUR / planche",
+        "city": boards["properties"]["city"]}
