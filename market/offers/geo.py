@@ -8,7 +8,7 @@ import ledger
 from market.members.models import Member
 from market.offers import search
 from market.offers.labels import KINDS, price_label
-from market.offers.present import feature
+from market.offers.present import feature, offer_url_maker
 
 
 def scales(session) -> dict[str, int]:
@@ -21,7 +21,9 @@ def offers_collection(session, filters: dict, limit: int, cursor: str | None) ->
     rows, next_cursor = search.points(session, filters, limit=limit, cursor=cursor)
     known = scales(session)
     kinds = {kind: str(label) for kind, label in KINDS.items()}
-    features = [feature(row, price_label(row, known), kinds[row.kind]) for row in rows]
+    offer_url = offer_url_maker()
+    features = [feature(row, price_label(row, known), kinds[row.kind], offer_url)
+                for row in rows]
     return {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
 
 
