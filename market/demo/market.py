@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import ledger
 from market.offers import services as offers
-from market.offers.models import Offer, Question, Want
+from market.offers.models import Offer, Question, Want, WantMatch
 from market.offers.schemas import OfferInSchema
 from market.orders import services as orders
 from market.platform.time import now_utc
@@ -110,6 +110,11 @@ def seed_marketplace(session, members: dict) -> str | None:
     """Publish the demo offers and trade on them once; None when offers exist already."""
     if session.scalar(select(Offer.id).limit(1)) is not None:
         return None
+    # The want comes first: the offers published next that fit it tell its member.
+    session.add(Want(member_id=members["aci-jardins-adour"].id, member=members[
+        "aci-jardins-adour"], title="Bois pour les bacs du potager", keywords="bois",
+        sector_code=None, region="Nouvelle-Aquitaine", reach="regional"))
+    session.flush()
     made = []
     for key, fields in OFFERS:
         if key not in members:
@@ -137,14 +142,13 @@ def seed_marketplace(session, members: dict) -> str | None:
                          {"quantity": 10, "payment": [
                              {"currency": "EUR", "amount": "220.00"},
                              {"currency": "MUTU", "amount": "55.00"}]})
-    session.add(Want(member_id=members["scic-recyclerie-64"].id, member=members[
-        "scic-recyclerie-64"], title="Bois de récupération pour ateliers", keywords="bois",
-        sector_code=None, region="Nouvelle-Aquitaine", reach="regional"))
     session.add(Question(offer_id=made[0].id, member_id=members["ai-cote-basque"].id,
                          member=members["ai-cote-basque"],
                          text="Posez-vous aussi les fenêtres ?",
                          answer="Oui, la pose est comprise dans un rayon de 60 km.",
                          answered_at=now_utc()))
     session.flush()
+    told = session.scalar(select(func.count()).select_from(WantMatch))
     return (f"Place de marché : {len(made)} offres publiées, 3 commandes (une réglée, "
-            "une acceptée, une en attente), un besoin, une question.")
+            f"une acceptée, une en attente), un besoin ({told} offre(s) signalée(s)), "
+            "une question.")

@@ -79,11 +79,19 @@ def notify_member(session, member_id: int, kind: str, params: dict, url: str,
                   roles: Sequence[str] = MEMBER_ROLES, *,
                   site_url: str | None = None) -> list[Notification]:
     """Notify the users holding one of ``roles`` for member ``member_id`` (see notify)."""
-    user_ids = session.scalars(
+    return notify(session, member_users(session, member_id, roles), kind, params, url,
+                  site_url=site_url)
+
+
+def member_users(session, member_id: int, roles: Sequence[str] = MEMBER_ROLES, *,
+                 also: int | None = None) -> list[int]:
+    """The users holding one of ``roles`` for member ``member_id``, by id, then ``also``
+    (the author of a want or a question, say) if not among them."""
+    ids = session.scalars(
         select(UserRole.user_id).where(UserRole.member_id == member_id,
                                        UserRole.role.in_([str(r) for r in roles]))
         .distinct().order_by(UserRole.user_id)).all()
-    return notify(session, user_ids, kind, params, url, site_url=site_url)
+    return list(dict.fromkeys([*ids, *([also] if also else [])]))
 
 
 def check(kind: str, params: dict, url: str) -> None:

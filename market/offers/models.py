@@ -276,6 +276,18 @@ class Want(db.Model):
     member: Mapped[Member] = relationship(lazy="joined", innerjoin=True)
 
 
+class WantMatch(db.Model):
+    """A want told of an offer that fits it: each (want, offer) is told once, ever."""
+
+    __tablename__ = "want_matches"
+
+    want_id: Mapped[int] = mapped_column(ForeignKey("wants.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
 class Question(db.Model):
     """A member's question on an offer; public on the offer page once the seller answers."""
 

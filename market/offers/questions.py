@@ -15,7 +15,6 @@ from market.notifications import services as notifications
 from market.notifications.models import NotificationKind
 from market.offers.community_schemas import TEXT_MAX, TEXT_MIN
 from market.offers.models import Offer, OfferStatus, Question
-from market.offers.wants import recipients
 from market.platform.time import now_utc
 from market.web.errors import BusinessRuleError, Forbidden, NotFound, ValidationError
 
@@ -73,7 +72,7 @@ def answer(session, question: Question, offer: Offer, text: str, *,
     session.flush()
     if first:
         users = [question.user_id] if question.user_id else \
-            recipients(session, question.member_id, None)
+            notifications.member_users(session, question.member_id)
         notifications.notify(
             session, users, NotificationKind.answer,
             {"offer_title": offer.title, "excerpt": text, "offer_id": offer.id,

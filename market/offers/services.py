@@ -202,7 +202,7 @@ def transition(session, offer: Offer, action: str, *, now: datetime | None = Non
         offer.published_at = offer.published_at if action == "renew" else now
     offer.status = target
     session.flush()
-    from market.offers.wants import notify_matching  # here: market.offers.wants imports us
+    from market.offers.want_alerts import notify_matching  # here: it imports us (wants)
     notify_matching(session, offer, now=now)  # tells fitting wants once, if now published
     return offer
 

@@ -17,11 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
-from market.auth.models import UserRole
 from market.members import taxonomy
 from market.members.models import Member
-from market.notifications import services as notifications
-from market.notifications.models import Notification, NotificationKind
 from market.offers import places, search, services
 from market.offers import text as offer_text
 from market.offers.models import MAX_RADIUS_KM, Offer, OfferStatus, Reach, Want
@@ -305,46 +302,6 @@ def holds_words(session, offer: Offer, words: str) -> bool:
     stmt = select(Offer.id).where(Offer.id == offer.id)
     matched = search.text_match(stmt, session.get_bind().dialect.name, words)
     return matched is not None and session.execute(matched[0].limit(1)).first() is not None
-
-
-# -- telling ---------------------------------------------------------------------------------
-
-def told(session, offer_id: int) -> set[int]:
-    """The wants already told of offer ``offer_id`` (their want_match notifications)."""
-    params = Notification.params
-    return set(session.scalars(
-        select(params["want_id"].as_integer()).distinct()
-        .where(Notification.kind == NotificationKind.want_match,
-               params["offer_id"].as_integer() == offer_id)))
-
-
-def notify_matching(session, offer: Offer, *, now: datetime | None = None) -> int:
-    """Tell each want ``offer`` fits, once per (want, offer), if it is published; return how
-    many were told. Call when an offer is published; flush, no commit."""
-    if offer.status != OfferStatus.published:
-        return 0
-    already = told(session, offer.id)
-    count = 0
-    for want in wants_for_offer(session, offer, now=now):
-        if want.id in already:
-            continue
-        notifications.notify(session, recipients(session, want.member_id, want.user_id),
-                             NotificationKind.want_match,
-                             {"want_title": want.title, "offer_title": offer.title,
-                              "want_id": want.id, "offer_id": offer.id},
-                             f"/offres/{offer.id}")
-        count += 1
-    return count
-
-
-def recipients(session, member_id: int, user_id: int | None) -> list[int]:
-    """Who hears of a member's want or question: its admins and staff, and its author."""
-    ids = session.scalars(
-        select(UserRole.user_id).where(UserRole.member_id == member_id,
-                                       UserRole.role.in_([str(r) for r in
-                                                          notifications.MEMBER_ROLES]))
-        .distinct().order_by(UserRole.user_id)).all()
-    return list(dict.fromkeys([*ids, *([user_id] if user_id else [])]))
 
 
 # -- pages -----------------------------------------------------------------------------------

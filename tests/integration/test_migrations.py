@@ -3,7 +3,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -76,3 +76,20 @@ def test_a_released_migration_creates_the_same_whatever_the_ledger_code_says(
             bound.dispose()
     assert set(found) == {"ledger_apply", "ledger_apply_keyed"}
     assert "owner_ref" not in found["ledger_apply"]  # who may debit is checked from 0004 on
+
+
+def test_0016_copies_the_wants_already_told_from_their_notifications(app, runner, db):
+    # The demo tells a want of an offer; back at 0015 that lives only in the notifications.
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    told = db.session.execute(text("SELECT want_id, offer_id FROM want_matches")).all()
+    assert len(told) == 1
+    db.session.commit()
+    try:
+        downgrade(revision="0015")
+        _db.session.remove()
+        upgrade()
+        _db.session.remove()
+    finally:
+        upgrade()  # whatever happened, the schema of the other tests is the head's
+    again = db.session.execute(text("SELECT want_id, offer_id FROM want_matches")).all()
+    assert again == told

@@ -1,15 +1,17 @@
 """Wants: a member's saved searches, the offers fitting them, the sellers' side, and the
 notification written once when a fitting offer is published."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from market.members.models import MemberStatus
 from market.notifications.models import Notification
-from market.offers import services, wants
-from market.offers.models import Want
+from market.offers import services, want_alerts, wants
+from market.offers.models import Want, WantMatch
 from market.platform.time import now_utc
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import log_in
@@ -213,7 +215,7 @@ def test_publishing_a_fitting_offer_tells_the_want_once(client, db, seller, buye
     want(client, far, keywords="chêne", title="Trop loin")  # regional, in Lyon
     draft = make_offer(db, seller, publish=False, title="Planches de chêne")
     assert want_matches(db) == []
-    with writes(db, "offers", "notifications", "outbox_emails"):
+    with writes(db, "offers", "want_matches", "notifications", "outbox_emails"):
         response = client.post(f"/api/v1/offers/{draft.id}/publish", headers=seller.headers)
     assert response.status_code == 200
     assert want_matches(db) == [(buyer.user.id, fits["id"], draft.id)]
@@ -225,6 +227,46 @@ def test_publishing_a_fitting_offer_tells_the_want_once(client, db, seller, buye
         assert client.post(f"/api/v1/offers/{draft.id}/{action}",
                            headers=seller.headers).status_code == 200
     assert want_matches(db) == [(buyer.user.id, fits["id"], draft.id)]
+
+
+def test_a_want_is_told_once_even_when_its_notifications_are_gone(client, db, seller,
+                                                                  buyer):
+    fits = want(client, buyer, keywords="chêne")
+    offer = make_offer(db, seller, title="Planches de chêne")
+    assert len(want_matches(db)) == 1
+    db.session.execute(delete(Notification))  # read and cleared by its users, say
+    db.session.commit()
+    for action in ("pause", "publish"):
+        assert client.post(f"/api/v1/offers/{offer.id}/{action}",
+                           headers=seller.headers).status_code == 200
+    assert want_matches(db) == []
+    told = db.session.execute(select(WantMatch.want_id, WantMatch.offer_id)).all()
+    assert told == [(fits["id"], offer.id)]
+
+
+@pytest.mark.postgresql_only
+def test_two_publications_at_once_tell_a_want_once(app, db, seller, buyer):
+    # The second insert waits for the first transaction, then finds the match recorded.
+    fits = Want(member_id=buyer.member.id, title="Du chêne", keywords="chêne")
+    offer = make_offer(db, seller, publish=False, title="Planches de chêne")
+    db.session.add(fits)
+    db.session.commit()
+    first, second = Session(db.engine), Session(db.engine)
+    outcome = {}
+    try:
+        assert want_alerts.record_match(first, fits.id, offer.id, now_utc())
+        racer = threading.Thread(target=lambda: outcome.update(
+            second=want_alerts.record_match(second, fits.id, offer.id, now_utc())))
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive()  # waiting on the first transaction's row
+        first.commit()
+        racer.join(timeout=10)
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    assert outcome == {"second": False}
 
 
 def test_an_offer_fitting_no_want_tells_nobody(db, seller, buyer):
