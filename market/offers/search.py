@@ -186,7 +186,8 @@ def query(session, args: dict, cursor: str | None, now: datetime | None) -> Quer
                        "date": (Offer.published_at, True)}[sort]
     if cursor:
         stmt = stmt.where(after(cursor, sort, key, descending))
-    ordered = [key.desc() if descending else key.asc(), Offer.id.asc()]
+    # Ties (many offers rank alike for one word) go newest first in a descending order.
+    ordered = [key.desc(), Offer.id.desc()] if descending else [key.asc(), Offer.id.asc()]
     return Query(stmt.order_by(*ordered), sort, columns)
 
 
@@ -260,4 +261,5 @@ def after(cursor: str, sort: str, key: ColumnElement, descending: bool) -> Colum
     except ValueError:
         raise ValidationError({"cursor": [_("Curseur de pagination invalide.")]}) from None
     beyond = key < value if descending else key > value
-    return or_(beyond, and_(key == value, Offer.id > last_id))
+    return or_(beyond, and_(key == value, Offer.id < last_id if descending
+                            else Offer.id > last_id))

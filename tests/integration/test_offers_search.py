@@ -180,3 +180,19 @@ def test_the_geojson_holds_the_searchs_offers_that_have_a_place_page_by_page(cli
         "url": f"/offres/{world['menuiseries']}", "member": "Menuiserie du Labourd",
         "kind": "product", "kind_label": "Produit", "price": "450,00 EUR / planche",
         "city": boards["properties"]["city"]}
+
+
+def test_offers_that_rank_alike_come_newest_first_on_every_page(client, db):
+    trader = make_trader(db, 7, "Vitres Solidaires")
+    ids = [make_offer(db, trader, title="Nettoyage de vitres", description="Vitres.").id
+           for _ in range(3)]
+    newest_first = sorted(ids, reverse=True)
+    assert found(client, q="vitres") == newest_first
+    paged, cursor = [], None
+    while True:
+        response = client.get("/api/v1/offers", query_string={
+            "q": "vitres", "limit": 1, **({"cursor": cursor} if cursor else {})})
+        paged += [item["id"] for item in response.json["items"]]
+        if not (cursor := response.json["next_cursor"]):
+            break
+    assert paged == newest_first
