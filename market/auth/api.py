@@ -11,6 +11,7 @@ from market.auth.schemas import (
     TokenSchema,
 )
 from market.auth.tokens import ID_CONVERTER
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web.access import protect, signed_in
 from market.web.jsonapi import Blueprint
@@ -46,6 +47,7 @@ def create_token(body):
 
     With a session cookie, or with a token that carries the right to create tokens.
     """
+    begin_write(db.session)
     token, plaintext = services.create_token(db.session, current_user, body["name"],
                                              body["expires_at"], body["can_create_tokens"])
     db.session.commit()
@@ -59,6 +61,7 @@ def create_token(body):
 @blp.alt_response(404, description="No such token among the caller's.")
 def delete_token(token_id: int):
     """Revoke one of the caller's tokens; it never authenticates again."""
+    begin_write(db.session)
     services.revoke_token(db.session, current_user, token_id)
     db.session.commit()
 

@@ -13,6 +13,7 @@ from market.members.schemas import (
     MemberUpdateSchema,
     SectorGroupListSchema,
 )
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web.access import any_of, protect, public
 from market.web.jsonapi import Blueprint
@@ -42,6 +43,7 @@ def list_members(limit: int, cursor: str | None, **filters):
 @blp.response(201, MemberSchema)
 def create_member(data: dict):
     """Add an active member (network admins)."""
+    begin_write(db.session)
     created = services.create_member(db.session, data, status=data.pop("status", "active"))
     db.session.commit()
     return created
@@ -61,6 +63,7 @@ def get_member(member_id: int):
 @blp.response(200, MemberSchema)
 def update_member(data: dict, member_id: int):
     """Change some fields of a member (its member admins, network admins)."""
+    begin_write(db.session)
     is_admin, _own = viewer()
     target = services.get_member(db.session, member_id)
     updated = services.update_member(db.session, target, data, as_network_admin=is_admin)

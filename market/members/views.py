@@ -13,6 +13,7 @@ from market.auth.roles import Role
 from market.members import forms, labels, services, taxonomy
 from market.members.models import Member
 from market.members.schemas import MemberQueryArgsSchema, MemberUpdateSchema
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web import navigation
 from market.web.access import any_of, protect, public, signed_in
@@ -125,6 +126,8 @@ def profile(member_id: int):
 @bp.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
 def edit(member_id: int):
     """Edit a member's profile; on error show the form again and write nothing."""
+    if request.method == "POST":
+        begin_write(db.session)
     target = services.get_member(db.session, member_id)
     admin = is_network_admin()
     form = forms.build_form(target, sector_choices=labels.sector_choices(language()),

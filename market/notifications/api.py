@@ -9,6 +9,7 @@ from market.notifications.schemas import (
     NotificationSchema,
     ReadAllSchema,
 )
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web.access import protect, signed_in
 from market.web.jsonapi import Blueprint
@@ -35,6 +36,7 @@ def list_notifications(args: dict):
 @blp.alt_response(404, description="No such notification among the caller's.")
 def mark_read(notification_id: int):
     """Mark one of the caller's notifications read (again: no change)."""
+    begin_write(db.session)
     note = services.mark_read(db.session, current_user.id, notification_id)
     db.session.commit()
     return note
@@ -45,6 +47,7 @@ def mark_read(notification_id: int):
 @blp.alt_response(401, description="Not authenticated.")
 def mark_all_read():
     """Mark every unread notification of the caller read."""
+    begin_write(db.session)
     marked = services.mark_all_read(db.session, current_user.id)
     db.session.commit()
     return {"marked": marked}

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from market.notifications import services
 from market.notifications.messages import render
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web.access import protect, signed_in
 from market.web.errors import ValidationError
@@ -54,6 +55,7 @@ def index():
 @bp.post(f"/notifications/<{ID}:notification_id>/read")
 def mark_read(notification_id: int):
     """Mark one notification read and come back to the list."""
+    begin_write(db.session)
     services.mark_read(db.session, current_user.id, notification_id)
     db.session.commit()
     flash(_("La notification est marquée comme lue."), "info")
@@ -63,6 +65,7 @@ def mark_read(notification_id: int):
 @bp.post("/notifications/read-all")
 def mark_all_read():
     """Mark every notification read and come back to the list."""
+    begin_write(db.session)
     services.mark_all_read(db.session, current_user.id)
     db.session.commit()
     flash(_("Toutes les notifications sont marquées comme lues."), "info")
