@@ -2,6 +2,7 @@
 
 import pytest
 
+from market.web.pagination import encode_cursor
 from tests.integration.members_factories import make_network
 from tests.integration.offers_factories import BAYONNE, make_offer, make_trader
 
@@ -143,6 +144,42 @@ def test_a_cursor_of_one_order_is_refused_in_another(client, world):
     page = client.get("/api/v1/offers", query_string={"limit": 1, "sort": "price"}).json
     response = client.get("/api/v1/offers", query_string={"cursor": page["next_cursor"]})
     assert response.status_code == 422
+
+
+def test_a_cursor_may_name_the_largest_id(client, world):
+    response = client.get("/api/v1/offers", query_string={
+        "cursor": encode_cursor(["date", "2026-01-01T00:00:00+00:00", 2**31 - 1])})
+    assert response.status_code == 200, response.json
+
+
+def test_offers_of_one_price_page_through_cheapest_first_then_by_id(client, db):
+    trader = make_trader(db, 8, "Paniers Solidaires")
+    ids = [make_offer(db, trader, title=f"Panier {n}", price="12.00").id for n in range(3)]
+    paged, cursor = [], None
+    while True:
+        response = client.get("/api/v1/offers", query_string={
+            "member": trader.member.id, "sort": "price", "limit": 1,
+            **({"cursor": cursor} if cursor else {})})
+        paged += [item["id"] for item in response.json["items"]]
+        if not (cursor := response.json["next_cursor"]):
+            break
+    assert paged == sorted(ids)
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    ({}, ["date", "2026-01-01T00:00:00+00:00", 2**31]),  # an id no integer column holds
+    ({}, ["date", "hier", 1]),
+    ({"sort": "price"}, ["price", "12.5", 1]),
+    ({"sort": "price"}, ["price", "1e400", 1]),
+    ({"q": "bois"}, ["relevance", "beaucoup", 1]),
+    ({"q": "bois"}, ["relevance", "0.5", 1, "extra"]),
+])
+def test_a_forged_cursor_is_a_422_on_the_cursor(client, world, args, key):
+    response = client.get("/api/v1/offers",
+                          query_string={**args, "cursor": encode_cursor(key)})
+    assert response.status_code == 422, response.json
+    assert response.json["error"]["details"]["fields"]["cursor"] == [
+        "Curseur de pagination invalide."]
 
 
 @pytest.mark.sqlite_only

@@ -114,16 +114,20 @@ def test_an_expired_hold_expires_the_order_and_returns_the_stock(client, db, sel
     from datetime import timedelta
 
     from market.orders import services
+    from market.orders.models import Order
     from market.platform.time import now_utc
     pickup, _ = delivery_ids(db, offer)
     order = place(client, buyer, offer, quantity=2, delivery=pickup).json
-    client.post(f"/api/v1/orders/{order['id']}/accept", headers=seller.headers)
+    other = place(client, buyer, offer, quantity=1, delivery=pickup).json
+    for placed in (order, other):
+        client.post(f"/api/v1/orders/{placed['id']}/accept", headers=seller.headers)
     later = now_utc() + timedelta(days=services.HOLD_DAYS + 1)
     db.session.rollback()
-    assert services.expire_due(db.session, now=later) == 1
+    assert services.expire_due(db.session, now=later) == 2
     db.session.commit()
     shown = client.get(f"/api/v1/orders/{order['id']}", headers=buyer.headers).json
     assert shown["state"] == "expired" and shown["transfer"]["status"] == "expired"
+    assert db.session.get(Order, order["id"]).closed_at == later  # the job's time, not now
     assert stock(db, offer) == 5
     assert balances(db, buyer)["EUR"] == ("1000.00", "0.00", "0.00")
 
@@ -195,6 +199,7 @@ def test_ordering_ones_own_offer_or_as_a_suspended_member_is_refused(client, db,
     pickup, _ = delivery_ids(db, offer)
     own = place(client, seller, offer, quantity=1, delivery=pickup)
     assert own.status_code == 422 and own.json["error"]["code"] == "not_eligible"
+    assert own.json["error"]["message"] == "Une structure ne commande pas sa propre offre."
     buyer.member.status = MemberStatus.suspended
     db.session.commit()
     with nothing_written(db):
