@@ -21,6 +21,7 @@ from market.auth.redirects import safe_next
 from market.auth.tokens import ID_CONVERTER
 from market.members.labels import STATUSES
 from market.members.models import MemberStatus
+from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.platform.time import now_utc
 from market.web.access import protect, public, signed_in
@@ -50,6 +51,7 @@ def fresh_session() -> None:
 def start_session(user) -> None:
     """Sign ``user`` in on this browser, in a session of its own that the server knows, and
     say so if one of their members still waits."""
+    begin_write(db.session)
     sid = sessions.open_session(db.session, user)
     db.session.commit()
     fresh_session()
@@ -69,12 +71,14 @@ def login():
     status, headers = (422 if form.is_submitted() else 200), {}
     if form.validate_on_submit():
         db.session.rollback()  # each of the two use cases below starts its own transaction
+        begin_write(db.session)
         try:
             attempt = signin.start_login(
                 db.session, form.email.data, request.remote_addr or "",
                 max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
                 window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
             db.session.commit()  # counted before the password is even looked at
+            begin_write(db.session)
             user = signin.finish_login(db.session, attempt, form.password.data)
         except signin.TooManyAttempts as exc:
             db.session.rollback()
@@ -95,6 +99,7 @@ def login():
 def logout():
     """Sign out (POST with a CSRF token, so another site cannot sign people out): the
     session ends for good, even for a copy of its cookie."""
+    begin_write(db.session)
     sessions.end_session(db.session, session.get(sessions.KEY))
     db.session.commit()
     logout_user()
@@ -112,10 +117,12 @@ def signup():
             "organisation", "siret", "legal_form", "inclusion_kind", "postcode", "city",
             "contact_name", "email", "password")}
         db.session.rollback()  # each of the two use cases below starts its own transaction
+        begin_write(db.session)
         try:
             membership.count_sign_up(db.session, fields["email"], request.remote_addr or "",
                                      current_app.config)
             db.session.commit()  # counted whatever the form turns out to be worth
+            begin_write(db.session)
             _member, user = membership.sign_up_member(db.session, membership.SignUp(**fields))
         except membership.TooManySignUps as exc:
             db.session.rollback()
@@ -156,6 +163,7 @@ def change_password():
     """Change one's password; every other session of this user ends."""
     form = PasswordForm()
     if form.validate_on_submit():
+        begin_write(db.session)
         user = current_user._get_current_object()
         try:
             services.change_password(db.session, user, form.current_password.data,
@@ -177,6 +185,7 @@ def create_token():
     """Create an API token and show it once, on this response only."""
     form = TokenForm()
     if form.validate_on_submit():
+        begin_write(db.session)
         days = form.lifetime.data
         expires_at = now_utc() + timedelta(days=int(days)) if days else None
         try:
@@ -195,6 +204,7 @@ def create_token():
 @bp.post(f"/account/tokens/<{ID_CONVERTER}:token_id>/revoke")
 def revoke_token(token_id: int):
     """Revoke one of one's own API tokens."""
+    begin_write(db.session)
     services.revoke_token(db.session, current_user, token_id)
     db.session.commit()
     flash(_("Le jeton est révoqué : il ne permet plus d'appeler l'API."), "info")

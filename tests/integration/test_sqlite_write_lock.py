@@ -10,10 +10,12 @@ statements each connection runs and check that the one writing began IMMEDIATE.
 import pytest
 from sqlalchemy import event, select
 
+from market.auth.models import ApiToken
 from market.notifications import services as notifications
 from market.notifications.models import Notification
+from tests.integration.auth_helpers import csrf_from, login
 from tests.integration.ledger_api_helpers import make_world
-from tests.integration.members_factories import log_in, valid_siret
+from tests.integration.members_factories import PASSWORD, log_in, valid_siret
 
 
 def csrf_token(client) -> str:
@@ -96,3 +98,35 @@ def test_notifications_are_marked_read_under_the_lock(client, db, world, watched
     assert client.post("/notifications/read-all",
                        data={"csrf_token": csrf_token(client)}).status_code == 302
     assert writes_began_immediate(watched, "notifications")
+
+
+def test_signing_in_and_out_takes_the_lock_for_each_use_case(client, db, world, watched):
+    failed = login(client, "admin_a@example.org", password="pas le bon")
+    assert failed.status_code == 401
+    assert writes_began_immediate(watched, "login_attempts")
+    watched.clear()
+    assert login(client, "admin_a@example.org", password=PASSWORD).status_code == 302
+    assert writes_began_immediate(watched, "user_sessions")
+    watched.clear()
+    token = csrf_from(client, "/account")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert writes_began_immediate(watched, "user_sessions")
+
+
+def test_the_account_pages_write_under_the_lock(client, db, world, watched):
+    log_in(client, world.users["admin_a"])
+    created = client.post("/account/tokens", data={
+        "csrf_token": csrf_from(client, "/account"), "name": "export", "lifetime": "90"})
+    assert created.status_code == 200
+    token_id = db.session.scalars(select(ApiToken.id).where(ApiToken.name == "export")).one()
+    revoked = client.post(f"/account/tokens/{token_id}/revoke",
+                          data={"csrf_token": csrf_from(client, "/account")})
+    assert revoked.status_code == 302
+    assert writes_began_immediate(watched, "api_tokens")
+    watched.clear()
+    changed = client.post("/account/password", data={
+        "csrf_token": csrf_from(client, "/account"), "current_password": PASSWORD,
+        "new_password": "un autre mot de passe long",
+        "new_password_confirm": "un autre mot de passe long"})
+    assert changed.status_code == 302
+    assert writes_began_immediate(watched, "users")
