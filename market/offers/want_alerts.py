@@ -46,4 +46,3 @@ def notify_matching(session, offer: Offer, *, now: datetime | None = None) -> in
                              f"/offres/{offer.id}")
         count += 1
     return count
-

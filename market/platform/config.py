@@ -72,10 +72,10 @@ class Config:
     SITE_URL = None
     #: Map tiles ({z}/{x}/{y}); with none reachable the map draws the shipped outlines.
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     #: The map fetches the search's offers in pages of this many, MAP_MAX_PAGES at most.
     MAP_PAGE_SIZE = 500
     MAP_MAX_PAGES = 10
-    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     #: Where uploaded images are kept (default: instance/uploads) and how large one may be.
     UPLOAD_DIR = None
     UPLOAD_MAX_MB = 8

@@ -237,7 +237,8 @@
         return {ok: false, points: []};
       });
     }
-    Promise.all([settle(fetchPages(data.offersUrl, parseInt(data.maxPages, 10) || 1)), settle(fetchJson(data.membersUrl))])
+    var maxPages = parseInt(data.maxPages, 10) || 1;
+    Promise.all([settle(fetchPages(data.offersUrl, maxPages)), settle(fetchJson(data.membersUrl))])
       .then(function (both) {
         var offerPoints = both[0].points;
         var memberPoints = both[1].points;
