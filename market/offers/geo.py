@@ -7,7 +7,7 @@ from sqlalchemy import select
 import ledger
 from market.members.models import Member
 from market.offers import search
-from market.offers.labels import KINDS, price_label
+from market.offers.labels import KINDS, unit_price
 from market.offers.present import feature, offer_url_maker
 
 
@@ -22,8 +22,13 @@ def offers_collection(session, filters: dict, limit: int, cursor: str | None) ->
     known = scales(session)
     kinds = {kind: str(label) for kind, label in KINDS.items()}
     offer_url = offer_url_maker()
-    features = [feature(row, price_label(row, known), kinds[row.kind], offer_url)
-                for row in rows]
+    # Rows unpacked by position (search.POINT_COLUMNS' order): reading hundreds of rows'
+    # fields by name took two thirds of the time spent building the features.
+    features = [feature(offer_id, title, kind, kinds[kind],
+                        unit_price(price, currency, unit, known), city, member, latitude,
+                        longitude, offer_url(offer_id))
+                for (offer_id, title, kind, price, currency, unit, city, latitude, longitude,
+                     member, *_page) in rows]
     return {"type": "FeatureCollection", "features": features, "next_cursor": next_cursor}
 
 

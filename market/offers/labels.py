@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row
 
-import ledger
 from market.offers.models import Offer
 
 KINDS = {"product": _l("Produit"), "service": _l("Service"), "share": _l("Parts sociales")}
@@ -22,15 +21,18 @@ def money(minor: int | None, currency: str, scale: int = 2) -> str:
     """An amount as people read it in French: "1 250,50 EUR"."""
     if minor is None:
         return ""
-    text = ledger.format_amount(minor, scale)
-    whole, _, fraction = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    grouped = " ".join(digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)[::-1])
-    return f"{sign}{grouped}{',' + fraction if fraction else ''} {currency}"
+    # Integer arithmetic and the format mini-language: the map labels hundreds of prices.
+    whole, fraction = divmod(abs(minor), 10**scale)
+    sign = "-" if minor < 0 else ""
+    decimals = f",{fraction:0{scale}d}" if scale else ""
+    return f"{sign}{whole:,}".replace(",", " ") + f"{decimals} {currency}"
 
 
 def price_label(offer: "Offer | Row", scales: dict[str, int]) -> str:
     """Price per unit ("12,50 EUR / kg")."""
-    amount = money(offer.price_minor, offer.currency, scales.get(offer.currency, 2))
-    return f"{amount} / {offer.unit}"
+    return unit_price(offer.price_minor, offer.currency, offer.unit, scales)
+
+
+def unit_price(minor: int, currency: str, unit: str, scales: dict[str, int]) -> str:
+    """Price per unit ("12,50 EUR / kg") from its parts."""
+    return f"{money(minor, currency, scales.get(currency, 2))} / {unit}"

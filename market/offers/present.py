@@ -64,12 +64,9 @@ def offer_url_maker():
     return lambda offer_id: f"{head}{offer_id}{tail}"
 
 
-def feature(point, price: str | None, kind_label: str, offer_url) -> dict:
-    """A GeoJSON Point feature of an offer (for the map), from a row of search.POINT_COLUMNS."""
-    return {"type": "Feature",
-            "geometry": {"type": "Point",
-                         "coordinates": [float(point.longitude), float(point.latitude)]},
-            "properties": {"id": point.offer_id, "title": point.title,
-                           "url": offer_url(point.offer_id),
-                           "member": point.member_name, "kind": point.kind,
-                           "kind_label": kind_label, "price": price, "city": point.city}}
+def feature(offer_id: int, title: str, kind: str, kind_label: str, price: str, city: str,
+            member: str, latitude: float, longitude: float, url: str) -> dict:
+    """A GeoJSON Point feature of an offer (for the map)."""
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+            "properties": {"id": offer_id, "title": title, "url": url, "member": member,
+                           "kind": kind, "kind_label": kind_label, "price": price, "city": city}}

@@ -226,10 +226,12 @@ def distance_km(distance2_km2) -> float | None:
     return None if distance2_km2 is None else round(float(distance2_km2) ** 0.5, 1)
 
 
-#: What the map shows of an offer: read as columns, no offer object is built.
+#: What the map shows of an offer: read as columns, no offer object is built; coordinates
+#: as doubles, which GeoJSON takes, rather than decimals made only to be converted.
 POINT_COLUMNS = (Offer.id.label("offer_id"), Offer.title, Offer.kind, Offer.price_minor,
-                 Offer.currency, Offer.unit, Offer.city, Offer.latitude, Offer.longitude,
-                 Member.name.label("member_name"))
+                 Offer.currency, Offer.unit, Offer.city,
+                 cast(Offer.latitude, Float).label("latitude"),
+                 cast(Offer.longitude, Float).label("longitude"), Member.name.label("member_name"))
 
 
 def points(session, args: dict, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
