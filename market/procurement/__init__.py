@@ -1,0 +1,1 @@
+"""Public procurement: buyers, tenders split into lots, imports (eForms, OCDS), bids, awards."""
