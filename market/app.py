@@ -18,6 +18,7 @@ from market.platform import (
 )
 from market.platform.config import ROOT, from_environ
 from market.platform.extensions import babel, csrf, db, login_manager, migrate
+from market.procurement import models as procurement_models  # noqa: F401
 from market.web import jsonbody
 from market.web.errors import register_error_handlers
 from market.web.jsonapi import api
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import api as orders_api
     from market.orders import references_api
     from market.orders import views as orders_views
+    from market.procurement import api as procurement_api
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(references_api.blp)
     api.register_blueprint(community_api.blp)
+    api.register_blueprint(procurement_api.blp)
 
 
 def register_commands(app: Flask) -> None:
@@ -139,6 +142,7 @@ def register_commands(app: Flask) -> None:
     from market.notifications.cli import notifications_cli
     from market.offers.cli import offers_cli
     from market.orders.cli import orders_cli
+    from market.procurement.cli import procurement_cli
     from market.treasury.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
@@ -147,3 +151,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(offers_cli)
+    app.cli.add_command(procurement_cli)

@@ -18,16 +18,17 @@ def own_members() -> set[int]:
     return current_user.member_ids(*TRADERS, acting="read")
 
 
-def editable_members() -> set[int]:
-    """Members the caller may write for (active members only: STANDING)."""
+def editable_members(roles: tuple[Role, ...] = TRADERS) -> set[int]:
+    """Members the caller may write for with ``roles`` (active members only: STANDING)."""
     if not current_user.is_authenticated:
         return set()
-    return current_user.member_ids(*TRADERS, acting="write")
+    return current_user.member_ids(*roles, acting="write")
 
 
-def writing_member(session, requested: str | None) -> Member:
-    """The member the caller writes for: the one asked (``?member=``) or their only one."""
-    allowed = editable_members()
+def writing_member(session, requested: str | None, roles: tuple[Role, ...] = TRADERS) -> Member:
+    """The member the caller writes for with ``roles``: the one asked (``?member=``) or
+    their only one."""
+    allowed = editable_members(roles)
     if requested is not None:
         if not requested.isdigit() or len(requested) > 9:
             raise ValidationError({"member": [_("Identifiant de structure invalide.")]})

@@ -1,0 +1,70 @@
+"""`flask procurement import PATH`: an eForms notice or an OCDS package into tenders."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from market.members.models import Member, MemberStatus
+from market.platform.database import begin_write
+from market.platform.extensions import db
+from market.procurement import imports
+from market.procurement.notice import Notice, NoticeError
+from market.web.errors import AppError
+
+procurement_cli = AppGroup("procurement", help="Public procurement: tenders and notices.")
+
+#: Larger than any real notice (the EU's biggest run to a few hundred kB).
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def find_buyer(session, notice: Notice, given: str | None) -> Member:
+    """The member a notice is imported for: ``given`` (an id or a SIRET), else the active
+    member holding the SIRET the notice gives its buyer."""
+    wanted = given or notice.buyer_identifier
+    if not wanted:
+        raise click.UsageError("the notice names no buyer SIRET: give --buyer ID|SIRET")
+    if not wanted.isdigit() or not (len(wanted) == 14 or len(wanted) <= 9):
+        raise click.UsageError(f"--buyer {wanted!r}: a member id or a 14-digit SIRET")
+    where = Member.siret == wanted if len(wanted) == 14 else Member.id == int(wanted)
+    member = session.scalar(select(Member).where(where))
+    if member is None or member.status != MemberStatus.active:
+        raise click.ClickException(f"no active member {wanted} to import "
+                                   f"{notice.identifier} for; give --buyer ID|SIRET")
+    return member
+
+
+@procurement_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--buyer", help="The buying member: its id or SIRET (default: the member "
+                              "with the SIRET the notice gives its buyer).")
+def import_command(path: Path, buyer: str | None) -> None:
+    """Import an eForms contract notice (XML) or an OCDS release package (JSON): a tender
+    per notice, with its lots; the same notice again updates its tender."""
+    if path.stat().st_size > MAX_BYTES:
+        raise click.ClickException(f"{path}: larger than {MAX_BYTES // 2**20} MB")
+    try:
+        notices = imports.read(path.read_bytes())
+    except NoticeError as error:
+        click.echo(f"{path}: {error.message}", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    begin_write(db.session)
+    try:
+        done = [imports.import_notice(db.session, notice,
+                                      find_buyer(db.session, notice, buyer))
+                for notice in notices]
+    except AppError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {error.message}") from None
+    db.session.commit()
+    for result in done:
+        tender = result.tender
+        lots = ", ".join(f"{lot.lot_id} (CPV {lot.cpv_main})" for lot in tender.lots)
+        click.echo(f"tender {tender.id} {'created' if result.created else 'updated'}: "
+                   f"{tender.title} [{tender.source} {tender.identifier}], buyer "
+                   f"{tender.buyer.name}, {len(tender.lots)} lot(s): {lots}")
+
