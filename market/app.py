@@ -142,7 +142,7 @@ def register_commands(app: Flask) -> None:
     from market.notifications.cli import notifications_cli
     from market.offers.cli import offers_cli
     from market.orders.cli import orders_cli
-    from market.procurement.cli import procurement_cli
+    from market.procurement.cli import procurement_cli, siae_cli
     from market.treasury.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
@@ -152,3 +152,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(orders_cli)
     app.cli.add_command(offers_cli)
     app.cli.add_command(procurement_cli)
+    app.cli.add_command(siae_cli)

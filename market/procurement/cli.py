@@ -1,6 +1,7 @@
-"""`flask procurement import PATH`: an eForms notice or an OCDS package into tenders."""
+"""`flask procurement import PATH` (notices into tenders) and `flask siae import PATH.csv`."""
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from market.members.models import Member, MemberStatus
 from market.platform.database import begin_write
 from market.platform.extensions import db
-from market.procurement import imports
+from market.procurement import directory, imports
 from market.procurement.notice import Notice, NoticeError
 from market.web.errors import AppError
 
@@ -68,3 +69,35 @@ def import_command(path: Path, buyer: str | None) -> None:
                    f"{tender.title} [{tender.source} {tender.identifier}], buyer "
                    f"{tender.buyer.name}, {len(tender.lots)} lot(s): {lots}")
 
+
+siae_cli = AppGroup("siae", help="The directory of work-integration and disability-employment "
+                                 "structures.")
+
+
+@siae_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def siae_import_command(path: Path) -> None:
+    """Load a directory CSV (columns: see the README): each valid row creates or updates
+    the structure with its SIRET; rejected rows are listed with their line and reason."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 ({error.reason} at byte "
+                                   f"{error.start})") from None
+    lines = max(0, text.count("\n") - 1)
+    begin_write(db.session)
+    with ExitStack() as stack:
+        progress = None
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=lines, label="Rows", file=sys.stderr)
+            progress = stack.enter_context(bar).update
+        try:
+            report = directory.import_directory(db.session, text, progress=progress)
+        except directory.RowError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {error}") from None
+    db.session.commit()
+    for line, reason in report.rejected:
+        click.echo(f"{path}:{line}: rejected: {reason}", err=True)
+    click.echo(f"siae: {report.created} created, {report.updated} updated, "
+               f"{len(report.rejected)} rejected")

@@ -1,4 +1,4 @@
-"""Tenders split into lots."""
+"""Tenders split into lots, the structures' reach and activities, and groupings of members."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -217,3 +217,152 @@ class LotCriterion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
+
+class StructureReach(StrEnum):
+    """Where a structure works: anywhere in the country, within a radius, in departments."""
+
+    country = "country"
+    radius = "radius"
+    departments = "departments"
+
+
+class ServiceKind(StrEnum):
+    """How a structure takes part in a contract."""
+
+    services = "services"  # delivers a service (green spaces, cleaning...)
+    staffing = "staffing"  # provides workers (AI, ETTI)
+    manufacturing = "manufacturing"  # makes goods
+
+
+class Structure(db.Model):
+    """What procurement knows of a member that answers tenders (SIAE, EA...): its reach."""
+
+    __tablename__ = "structures"
+    __table_args__ = (
+        one_of("reach", StructureReach),
+        CheckConstraint("reach <> 'radius' OR radius_km BETWEEN 1 AND 1000",
+                        name="radius_given"),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    reach: Mapped[str] = mapped_column(String(16), default=StructureReach.radius)
+    radius_km: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    member: Mapped[Member] = relationship(lazy="joined", innerjoin=True)
+    department_links: Mapped[list["StructureDepartment"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+    activities: Mapped[list["StructureActivity"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def departments(self) -> list[str]:
+        return sorted(link.department for link in self.department_links)
+
+
+class StructureDepartment(db.Model):
+    """A department a structure works in (reach ``departments``)."""
+
+    __tablename__ = "structure_departments"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("structures.member_id", ondelete="CASCADE"), primary_key=True)
+    department: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class StructureActivity(db.Model):
+    """A sector a structure works in, and how (services, staffing, manufacturing)."""
+
+    __tablename__ = "structure_activities"
+    __table_args__ = (one_of("service_kind", ServiceKind),
+                      Index("ix_structure_activities_sector_code", "sector_code"))
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("structures.member_id", ondelete="CASCADE"), primary_key=True)
+    #: Sector code of market/data/sectors.json.
+    sector_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service_kind: Mapped[str] = mapped_column(String(16), primary_key=True,
+                                              default=ServiceKind.services)
+
+
+class GroupingKind(StrEnum):
+    """How members answer together: an economic interest grouping with its own SIRET, or a
+    temporary grouping whose members are each liable for their part or for the whole."""
+
+    gie = "gie"
+    joint = "joint"
+    joint_and_several = "joint_and_several"
+
+
+class GroupingStatus(StrEnum):
+    """A grouping proposed (invitations out), formed (every member accepted), dissolved."""
+
+    proposed = "proposed"
+    active = "active"
+    dissolved = "dissolved"
+
+
+class InvitationStatus(StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class Grouping(db.Model):
+    """Several structures answering together, with a lead (the mandataire)."""
+
+    __tablename__ = "groupings"
+    __table_args__ = (one_of("kind", GroupingKind), one_of("status", GroupingStatus))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    #: A GIE's own SIRET; a temporary grouping has none.
+    siret: Mapped[str | None] = mapped_column(String(14), unique=True)
+    #: The member that leads: bids, signs and is paid for the grouping.
+    lead_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"),
+                                         index=True)
+    #: The lot it was proposed for (a temporary grouping), if any.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id", ondelete="SET NULL"),
+                                               index=True)
+    status: Mapped[str] = mapped_column(String(16), default=GroupingStatus.proposed)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    lead: Mapped[Member] = relationship(lazy="joined", innerjoin=True)
+    members: Mapped[list["GroupingMember"]] = relationship(
+        back_populates="grouping", cascade="all, delete-orphan", lazy="selectin",
+        order_by="GroupingMember.member_id")
+    sector_links: Mapped[list["GroupingSector"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def sectors(self) -> list[str]:
+        return sorted(link.sector_code for link in self.sector_links)
+
+
+class GroupingMember(db.Model):
+    """A structure in a grouping, and whether it accepted to be."""
+
+    __tablename__ = "grouping_members"
+    __table_args__ = (one_of("status", InvitationStatus),)
+
+    grouping_id: Mapped[int] = mapped_column(ForeignKey("groupings.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.invited)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    grouping: Mapped[Grouping] = relationship(back_populates="members")
+    member: Mapped[Member] = relationship(lazy="joined", innerjoin=True)
+
+
+class GroupingSector(db.Model):
+    """A sector a grouping covers together."""
+
+    __tablename__ = "grouping_sectors"
+
+    grouping_id: Mapped[int] = mapped_column(ForeignKey("groupings.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    sector_code: Mapped[str] = mapped_column(String(32), primary_key=True)
