@@ -1,6 +1,7 @@
 """JSON API of public procurement: tenders and lots, notice imports, OCDS export."""
 
-from flask import request, url_for
+from flask import Response, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,18 +9,19 @@ from market.auth.roles import Role
 from market.offers.viewer import writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
-from market.procurement import exports, imports, tenders
+from market.procurement import exports, imports, matches, tenders
 from market.procurement.notice import NoticeError
 from market.procurement.present import lot_data, tender_data
 from market.procurement.schemas import (
     ImportedSchema,
     LotSchema,
+    MatchesSchema,
     TenderListArgsSchema,
     TenderPageSchema,
     TenderSchema,
 )
 from market.web.access import protect, public, signed_in
-from market.web.errors import ValidationError
+from market.web.errors import NotFound, ValidationError
 from market.web.jsonapi import Blueprint
 
 blp = Blueprint("procurement_api", __name__, url_prefix="/api/v1",
@@ -83,6 +85,39 @@ def get_lot(lot_id: int):
     return lot_data(tenders.visible_lot(db.session, lot_id, reading_buyers()))
 
 
+def buyer_lot(lot_id: int):
+    """A lot of one of the caller's buyers (a network admin sees every lot)."""
+    buyers, admin = reading_buyers(), current_user.has_role(Role.network_admin)
+    lot = tenders.visible_lot(db.session, lot_id, buyers, everyone=admin)
+    # Another buyer's lot, even published, is told apart from no lot by no one.
+    if lot.tender.buyer_id not in buyers and not admin:
+        raise NotFound(_("Lot introuvable."))
+    return lot
+
+
+def lot_matches_data(lot_id: int) -> dict:
+    lot = buyer_lot(lot_id)
+    found = matches.lot_matches(db.session, lot)
+    return matches.matches_data(db.session, found, str(get_locale() or "fr"))
+
+
+@blp.get("/lots/<int:lot_id>/matches")
+@blp.response(200, MatchesSchema)
+def lot_matches(lot_id: int):
+    """The structures and groupings that can answer the lot, scored and explained (for the
+    lot's buyer)."""
+    return lot_matches_data(lot_id)
+
+
+@blp.get("/lots/<int:lot_id>/matches.csv")
+@blp.response(200, content_type="text/csv")
+def lot_matches_csv(lot_id: int):
+    """The same matches as CSV (UTF-8), one line per answer."""
+    body = matches.matches_csv(lot_matches_data(lot_id))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="lot-{lot_id}-matches.csv"'})
+
+
 @blp.post("/tenders/import")
 @blp.response(201, ImportedSchema)
 def import_tenders():
@@ -109,5 +144,7 @@ protect(blp, {
     "get_tender": public,  # drafts only for their buyer's users (tenders.visible)
     "tender_ocds": public,
     "get_lot": public,
+    "lot_matches": signed_in,  # the lot's buyer's users and network admins (buyer_lot)
+    "lot_matches_csv": signed_in,
     "import_tenders": signed_in,  # for a buyer the caller holds the buyer role for
 })

@@ -100,3 +100,43 @@ class TenderListArgsSchema(PageArgsSchema):
 
 
 TenderPageSchema = page_schema(TenderSchema)
+
+
+class CriterionPointsSchema(Schema):
+    criterion = fields.String(metadata={
+        "description": "sectors, distance, capacity, insertion, awards or references"})
+    points = fields.Float()
+    max_points = fields.Integer()
+    why = fields.String(metadata={"description": "In the caller's language."})
+
+
+class MatchedStructureSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ContributionSchema(Schema):
+    structure_id = fields.Integer()
+    sectors = fields.List(fields.String())
+
+
+class MatchSchema(Schema):
+    """One answer: a structure alone, a proposed grouping or a persistent one, explained."""
+
+    kind = fields.String(metadata={"description": "structure, grouping or persistent_grouping"})
+    grouping_id = fields.Integer(allow_none=True)
+    structures = fields.List(fields.Nested(MatchedStructureSchema))
+    lead_id = fields.Integer()
+    score = fields.Float(metadata={"description": "0 to 100"})
+    contributions = fields.List(fields.Nested(ContributionSchema))
+    explanation = fields.List(fields.Nested(CriterionPointsSchema))
+
+
+class MatchesSchema(Schema):
+    """Who can answer a lot: single structures, then groupings, best first."""
+
+    lot_id = fields.Integer()
+    candidates = fields.Integer(metadata={
+        "description": "Eligible structures in reach that do at least one needed sector."})
+    structures = fields.List(fields.Nested(MatchSchema))
+    groupings = fields.List(fields.Nested(MatchSchema))
