@@ -7,6 +7,9 @@ from market.procurement.models import Lot, Tender, TenderStatus
 from market.web.errors import NotFound
 from market.web.pagination import Page, paginate
 
+#: Ids are 32-bit: a larger one in a path finds nothing rather than failing in PostgreSQL.
+MAX_ID = 2**31 - 1
+
 
 def visible(buyers: set[int]):
     """The condition a tender the caller may read meets: not a draft, or one of theirs."""
@@ -15,7 +18,9 @@ def visible(buyers: set[int]):
 
 def visible_tender(session, tender_id: int, buyers: set[int]) -> Tender:
     """The tender ``tender_id`` if the caller (buying for ``buyers``) may read it."""
-    tender = session.scalar(select(Tender).where(Tender.id == tender_id, visible(buyers)))
+    tender = None
+    if 0 < tender_id <= MAX_ID:
+        tender = session.scalar(select(Tender).where(Tender.id == tender_id, visible(buyers)))
     if tender is None:
         raise NotFound(_("Appel d'offres introuvable."))
     return tender
@@ -24,7 +29,9 @@ def visible_tender(session, tender_id: int, buyers: set[int]) -> Tender:
 def visible_lot(session, lot_id: int, buyers: set[int], everyone: bool = False) -> Lot:
     """The lot ``lot_id`` if the caller may read its tender (``everyone``: drafts too)."""
     stmt = select(Lot).join(Tender).where(Lot.id == lot_id)
-    lot = session.scalar(stmt if everyone else stmt.where(visible(buyers)))
+    lot = None
+    if 0 < lot_id <= MAX_ID:
+        lot = session.scalar(stmt if everyone else stmt.where(visible(buyers)))
     if lot is None:
         raise NotFound(_("Lot introuvable."))
     return lot

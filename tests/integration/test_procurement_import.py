@@ -55,6 +55,10 @@ def test_the_french_notice_becomes_a_draft_tender_of_two_lots(client, db, buyer)
         assert {c["kind"] for c in lot["criteria"]} >= {"price", "quality"}
     # A draft is the buyer's alone until published.
     assert client.get(f"/api/v1/tenders/{tender['id']}").status_code == 404
+    for missing in (999_999, 2**31, 10**30):  # past 32 bits: no tender, not a 500
+        assert client.get(f"/api/v1/tenders/{missing}").status_code == 404
+        assert client.get(f"/api/v1/lots/{missing}").status_code == 404
+        assert client.get(f"/api/v1/tenders/{missing}/ocds").status_code == 404
     own = client.get(f"/api/v1/tenders/{tender['id']}", headers=buyer.headers)
     assert own.status_code == 200 and own.json["lots"] == tender["lots"]
 

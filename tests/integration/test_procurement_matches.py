@@ -88,7 +88,8 @@ def test_only_the_lot_s_buyer_sees_its_matches(client, db, world):
     staff = bearer(db, make_user(db, email="admin@example.org",
                                  roles=[(Role.network_admin, None)]))
     with nothing_written(db):
-        for path in (f"/api/v1/lots/{lot['id']}/matches", "/api/v1/lots/999999/matches"):
+        for path in (f"/api/v1/lots/{lot['id']}/matches", "/api/v1/lots/999999/matches",
+                     f"/api/v1/lots/{2**40}/matches.csv"):
             assert client.get(path).status_code == 401
             assert client.get(path, headers=other.headers).status_code == 404
     assert client.get(f"/api/v1/lots/{lot['id']}/matches", headers=staff).status_code == 200
