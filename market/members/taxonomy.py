@@ -1,6 +1,8 @@
-"""The sector taxonomy: about twenty groups of sectors, each sector mapped to CPV divisions.
+"""The sector taxonomy: about twenty groups of sectors, each mapped to the CPV codes of its work.
 
-The data ships with the package in market/data/sectors.json and is read once.
+The data ships with the package in market/data/sectors.json and is read once. Each sector lists
+CPV divisions (the first two digits of a code, the coarse fallback) and CPV prefixes: the groups,
+classes and categories of the CPV 2008 hierarchy that are its work ("7731", "909112").
 """
 
 import json
@@ -60,13 +62,14 @@ CPV_DIVISIONS = {
 
 @dataclass(frozen=True)
 class Sector:
-    """One sector: a stable code ("green.maintenance"), labels and its CPV divisions."""
+    """One sector: a stable code ("green.maintenance"), labels, its CPV divisions and prefixes."""
 
     code: str
     group: str
     label_fr: str
     label_en: str
     cpv_divisions: tuple[str, ...]
+    cpv_prefixes: tuple[str, ...] = ()
 
     def label(self, language: str = "fr") -> str:
         """Return the label in ``language`` (French unless English is asked for)."""
@@ -93,7 +96,7 @@ def parse_taxonomy(raw: dict) -> tuple[SectorGroup, ...]:
     for g in raw["groups"]:
         sectors = tuple(
             Sector(s["code"], g["code"], s["label_fr"], s["label_en"],
-                   tuple(s["cpv_divisions"]))
+                   tuple(s["cpv_divisions"]), tuple(s.get("cpv_prefixes", ())))
             for s in g["sectors"])
         groups.append(SectorGroup(g["code"], g["label_fr"], g["label_en"], sectors))
     return tuple(groups)
@@ -134,7 +137,36 @@ def group_sector_codes(group_code: str) -> list[str]:
     return [s.code for s in group.sectors] if group else []
 
 
+@cache
+def _sectors_by_prefix() -> dict[str, tuple[Sector, ...]]:
+    """Return the sectors listing each CPV prefix, in the order of the data file."""
+    found: dict[str, list[Sector]] = {}
+    for sector in sectors_by_code().values():
+        for prefix in sector.cpv_prefixes:
+            found.setdefault(prefix, []).append(sector)
+    return {prefix: tuple(sectors) for prefix, sectors in found.items()}
+
+
 def sectors_for_cpv(cpv_code: str) -> list[Sector]:
-    """Return the sectors whose CPV divisions cover the CPV code ``cpv_code``."""
-    division = cpv_code[:2]
-    return [s for s in sectors_by_code().values() if division in s.cpv_divisions]
+    """Return the sectors whose work CPV code ``cpv_code`` ("77310000" or "77310000-6") is.
+
+    Those listing the longest CPV prefix the code starts with, every sector tied at that length:
+    77341000 (tree pruning) goes to the sector listing "77341", not to one listing "773". When
+    no prefix matches, the sectors whose first CPV division is the code's division; when no
+    sector has it first, every sector listing it; else none. In the order of the data file.
+    """
+    digits = cpv_code.strip().partition("-")[0]
+    by_prefix = _sectors_by_prefix()
+    # Longest first: a category (77341) says more about the work than its group (773).
+    for length in range(min(len(digits), 8), 1, -1):
+        if found := by_prefix.get(digits[:length]):
+            return list(found)
+    division = digits[:2]
+    sectors = sectors_by_code().values()
+    first = [s for s in sectors if s.cpv_divisions[:1] == (division,)]
+    return first or [s for s in sectors if division in s.cpv_divisions]
+
+
+def sector_codes_for_cpv(cpv_code: str) -> frozenset[str]:
+    """Return the codes of the sectors ``sectors_for_cpv`` finds for ``cpv_code``."""
+    return frozenset(s.code for s in sectors_for_cpv(cpv_code))

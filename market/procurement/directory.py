@@ -4,8 +4,8 @@ and reason, the others created or updated by SIRET (members, their reach and act
 Columns (UTF-8, a header line): siret, name, kind, postcode, city, latitude, longitude,
 cpv (space-separated CPV codes, with or without their check digit), reach (country,
 radius or departments), radius_km, departments (space-separated codes), turnover_eur,
-insertion_headcount. CPV codes become the sectors of the taxonomy whose main CPV division
-they are in (``sectors_of_cpv``).
+insertion_headcount. CPV codes become the sectors of the taxonomy whose CPV prefixes name
+that work (``sectors_of_cpv``).
 """
 
 import csv
@@ -75,12 +75,9 @@ class Report:
 
 
 def sectors_of_cpv(code: str) -> list[str]:
-    """The sectors a CPV code is the main work of (their first CPV division), or, when none
-    is, every sector listing its division."""
-    division = code[:2]
-    found = taxonomy.sectors_for_cpv(code)
-    main = [s.code for s in found if s.cpv_divisions and s.cpv_divisions[0] == division]
-    return main or [s.code for s in found]
+    """The sectors whose work a CPV code is: those of its longest CPV prefix in the taxonomy,
+    else of its division (``taxonomy.sectors_for_cpv``)."""
+    return [s.code for s in taxonomy.sectors_for_cpv(code)]
 
 
 def known_departments() -> frozenset[str]:

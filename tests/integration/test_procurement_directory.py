@@ -47,7 +47,7 @@ def test_rows_become_active_structures_with_their_reach_sectors_and_capacity(db)
     structure = db.session.get(Structure, first.id)
     assert structure.reach == "radius" and structure.radius_km == 60
     assert {a.sector_code for a in structure.activities} >= {"green.maintenance"}
-    assert not any(a.sector_code.startswith("cleaning.") for a in structure.activities)
+    assert {a.sector_code for a in structure.activities} == {"green.maintenance"}
     assert {link.sector_code for link in first.sector_links} == {
         a.sector_code for a in structure.activities}
     second = db.session.query(Member).filter_by(siret=valid_siret(2)).one()
