@@ -23,18 +23,23 @@ MAX_BYTES = 10 * 1024 * 1024
 
 def find_buyer(session, notice: Notice, given: str | None) -> Member:
     """The member a notice is imported for: ``given`` (an id or a SIRET), else the active
-    member holding the SIRET the notice gives its buyer."""
-    wanted = given or notice.buyer_identifier
-    if not wanted:
-        raise click.UsageError("the notice names no buyer SIRET: give --buyer ID|SIRET")
-    if not wanted.isdigit() or not (len(wanted) == 14 or len(wanted) <= 9):
-        raise click.UsageError(f"--buyer {wanted!r}: a member id or a 14-digit SIRET")
-    where = Member.siret == wanted if len(wanted) == 14 else Member.id == int(wanted)
-    member = session.scalar(select(Member).where(where))
-    if member is None or member.status != MemberStatus.active:
-        raise click.ClickException(f"no active member {wanted} to import "
-                                   f"{notice.identifier} for; give --buyer ID|SIRET")
-    return member
+    member holding the SIRET (or the only one holding the SIREN) the notice gives its buyer."""
+    if given is not None:
+        if not given.isdigit() or not (len(given) == 14 or len(given) <= 9):
+            raise click.UsageError(f"--buyer {given!r}: a member id or a 14-digit SIRET")
+        where = Member.siret == given if len(given) == 14 else Member.id == int(given)
+    elif len(notice.buyer_identifier) in (9, 14) and notice.buyer_identifier.isdigit():
+        column = Member.siret if len(notice.buyer_identifier) == 14 else Member.siren
+        where = column == notice.buyer_identifier
+    else:
+        raise click.UsageError("the notice names no buyer SIRET or SIREN: give "
+                               "--buyer ID|SIRET")
+    found = session.scalars(select(Member).where(where, Member.status == MemberStatus.active)
+                            .limit(2)).all()
+    if len(found) != 1:
+        raise click.ClickException(f"no single active member {given or notice.buyer_identifier}"
+                                   f" to import {notice.identifier} for; give --buyer ID|SIRET")
+    return found[0]
 
 
 @procurement_cli.command("import")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from market.auth.roles import Role
-from market.members.models import LegalForm
+from market.members.models import LegalForm, Member
 from market.procurement.models import Lot, Tender
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import bearer, make_member, make_user
@@ -165,6 +165,15 @@ def test_the_command_refuses_an_invalid_notice_and_writes_nothing(app, db, runne
                                      str(FIXTURES / "eforms-INVALID_cn_24_empty.xml"),
                                      "--buyer", buyer.member.siret])
     assert result.exit_code == 1 and "no lot" in result.output
+
+
+def test_the_command_finds_the_buyer_by_the_siren_the_notice_gives(app, db, runner, buyer):
+    # The French notice names its buyer by SIREN 123456789: not a member id.
+    db.session.query(Member).filter_by(id=buyer.member.id).update({"siren": "123456789"})
+    db.session.commit()
+    result = runner.invoke(args=["procurement", "import", str(FRENCH)])
+    assert result.exit_code == 0, result.output
+    assert db.session.query(Tender).one().buyer_id == buyer.member.id
 
 
 def test_the_command_needs_a_buyer_it_can_find(app, db, runner):
