@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from market.auth.roles import Role
-from market.offers.viewer import writing_member
+from market.offers.viewer import editable_members, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.procurement import exports, imports, matches, tenders
@@ -21,7 +21,7 @@ from market.procurement.schemas import (
     TenderSchema,
 )
 from market.web.access import protect, public, signed_in
-from market.web.errors import NotFound, ValidationError
+from market.web.errors import Forbidden, NotFound, ValidationError
 from market.web.jsonapi import Blueprint
 
 blp = Blueprint("procurement_api", __name__, url_prefix="/api/v1",
@@ -124,6 +124,8 @@ def import_tenders():
     """Import an eForms contract notice (XML) or an OCDS release package (JSON) for the
     caller's buyer (``?member=`` if they buy for several); the same notice again updates
     its tender (200)."""
+    if not editable_members(BUYERS):  # who may import, before any work on the file
+        raise Forbidden(_("Seuls les acheteurs d'une structure active importent des avis."))
     data = uploaded_notice()
     try:
         notices = imports.read(data)

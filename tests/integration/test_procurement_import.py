@@ -119,6 +119,8 @@ def test_only_a_buyer_imports(client, db, buyer):
     with nothing_written(db):
         assert send(client, FRENCH, {}).status_code == 401
         assert send(client, FRENCH, staff).status_code == 403
+        # Not a buyer: refused before the file is read, whatever it holds.
+        assert send(client, FIXTURES / "xxe.xml", staff).status_code == 403
         assert send(client, FRENCH, buyer.headers, member=trader.id).status_code == 403
 
 
