@@ -18,6 +18,7 @@ from market.platform import (
 )
 from market.platform.config import ROOT, from_environ
 from market.platform.extensions import babel, csrf, db, login_manager, migrate
+from market.procurement import contract_models, outreach_models  # noqa: F401
 from market.procurement import models as procurement_models  # noqa: F401
 from market.web import jsonbody
 from market.web.errors import register_error_handlers

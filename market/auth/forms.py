@@ -22,6 +22,7 @@ ROLE_LABELS = {
     "buyer": _l("Acheteur·se"),
     "network_treasurer": _l("Trésorier·e du réseau"),
     "network_admin": _l("Administrateur·rice du réseau"),
+    "clause_facilitator": _l("Facilitateur·rice des clauses sociales"),
 }
 
 REQUIRED = _l("Ce champ est obligatoire.")

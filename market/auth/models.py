@@ -94,7 +94,8 @@ class UserRole(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "role", "member_id", name="uq_user_roles_user_role_member"),
         CheckConstraint(
-            "(role IN ('network_admin', 'network_treasurer')) = (member_id IS NULL)",
+            "(role IN ('network_admin', 'network_treasurer', 'clause_facilitator'))"
+            " = (member_id IS NULL)",
             name="scope"),
     )
 

@@ -12,13 +12,17 @@ class Role(StrEnum):
     buyer = "buyer"
     network_treasurer = "network_treasurer"
     network_admin = "network_admin"
+    #: Follows the insertion clauses of a territory (the departments of
+    #: market.procurement.contract_models.FacilitatorDepartment): validates hours reports.
+    clause_facilitator = "clause_facilitator"
 
 
 #: Roles held for one member organisation (a buyer acts for a public-body member).
 MEMBER_SCOPED = frozenset({Role.member_admin, Role.member_staff, Role.member_treasurer,
                            Role.buyer})
 #: Roles held across the whole network.
-NETWORK_SCOPED = frozenset({Role.network_treasurer, Role.network_admin})
+NETWORK_SCOPED = frozenset({Role.network_treasurer, Role.network_admin,
+                            Role.clause_facilitator})
 
 #: What a member's status lets its users do through the roles they hold for it: an active
 #: member's users read and write; a suspended member's only read; a pending member's wait

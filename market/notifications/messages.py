@@ -13,6 +13,14 @@ What each kind's params must hold (``REQUIRED``), all plain JSON values:
 - ``answer``: ``offer_title``, ``excerpt`` (the answer's start)
 - ``want_match``: ``want_title``, ``offer_title``
 - ``offer_expiring``: ``offer_title``, ``expires_on`` (an ISO date, "2026-12-31")
+- ``lot_opportunity``: ``lot_title``, ``buyer_name``, ``deadline`` (ISO date or "")
+- ``lot_answer``: ``lot_title``, ``excerpt`` (the buyer's answer to a question, for all)
+- ``grouping_invitation``: ``grouping_name``, ``lead_name``
+- ``grouping_changed``: ``grouping_name``, ``member_name``, ``status`` (accepted, declined)
+- ``bid_received``: ``lot_title``, ``bidder_name``
+- ``contract_awarded``: ``lot_title``, ``holder_name``
+- ``invoice_paid``: ``lot_title``, ``number``, ``amount`` (formatted, "1 250,00 EUR")
+- ``hours_reviewed``: ``lot_title``, ``month`` ("2026-11"), ``status`` (validated, questioned)
 """
 
 from dataclasses import dataclass
@@ -31,6 +39,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     NotificationKind.answer: ("offer_title", "excerpt"),
     NotificationKind.want_match: ("want_title", "offer_title"),
     NotificationKind.offer_expiring: ("offer_title", "expires_on"),
+    NotificationKind.lot_opportunity: ("lot_title", "buyer_name", "deadline"),
+    NotificationKind.lot_answer: ("lot_title", "excerpt"),
+    NotificationKind.grouping_invitation: ("grouping_name", "lead_name"),
+    NotificationKind.grouping_changed: ("grouping_name", "member_name", "status"),
+    NotificationKind.bid_received: ("lot_title", "bidder_name"),
+    NotificationKind.contract_awarded: ("lot_title", "holder_name"),
+    NotificationKind.invoice_paid: ("lot_title", "number", "amount"),
+    NotificationKind.hours_reviewed: ("lot_title", "month", "status"),
 }
 #: How an order's state reads in a sentence.
 ORDER_STATES = {
@@ -38,6 +54,9 @@ ORDER_STATES = {
     "completed": _l("terminée"), "rejected": _l("refusée"), "cancelled": _l("annulée"),
     "expired": _l("expirée"),
 }
+#: How a grouping member's answer and an hours report's review read in a sentence.
+RESPONSES = {"accepted": _l("accepté"), "declined": _l("décliné")}
+REVIEWS = {"validated": _l("validé"), "questioned": _l("mis en question")}
 #: Longest quoted excerpt of a question or an answer.
 EXCERPT_MAX = 200
 
@@ -91,7 +110,45 @@ def _word(kind: str, params: dict) -> Message:
         return Message(_("Votre offre « %(offer_title)s » expire bientôt", **p),
                        _("Elle ne sera plus visible après le %(expires_on)s : prolongez-la "
                          "si elle tient toujours.", **p))
-    return Message(_("Notification"), "")
+    return _word_procurement(kind, p) or Message(_("Notification"), "")
+
+
+def _word_procurement(kind: str, p: dict) -> Message | None:
+    """The words of the procurement kinds (lots, groupings, bids, contracts, hours)."""
+    if kind == NotificationKind.lot_opportunity:
+        p["deadline"] = _date(p["deadline"]) if p["deadline"] else _("non précisée")
+        return Message(_("Marché à saisir : « %(lot_title)s »", **p),
+                       _("%(buyer_name)s cherche des structures pour ce lot (date limite : "
+                         "%(deadline)s). Dites si vous êtes intéressé·e.", **p))
+    if kind == NotificationKind.lot_answer:
+        p["excerpt"] = _excerpt(p["excerpt"])
+        return Message(_("L'acheteur a répondu à une question sur « %(lot_title)s »", **p),
+                       _("Réponse : %(excerpt)s", **p))
+    if kind == NotificationKind.grouping_invitation:
+        return Message(_("Invitation au groupement « %(grouping_name)s »", **p),
+                       _("%(lead_name)s vous propose de répondre ensemble. Acceptez ou "
+                         "déclinez l'invitation.", **p))
+    if kind == NotificationKind.grouping_changed:
+        status = RESPONSES.get(p["status"])
+        p["status"] = str(status) if status is not None else p["status"]
+        return Message(_("Groupement « %(grouping_name)s »", **p),
+                       _("%(member_name)s a %(status)s l'invitation.", **p))
+    if kind == NotificationKind.bid_received:
+        return Message(_("Nouvelle offre sur « %(lot_title)s »", **p),
+                       _("%(bidder_name)s a répondu au lot.", **p))
+    if kind == NotificationKind.contract_awarded:
+        return Message(_("Lot « %(lot_title)s » attribué", **p),
+                       _("Le marché est attribué à %(holder_name)s.", **p))
+    if kind == NotificationKind.invoice_paid:
+        return Message(_("Facture %(number)s payée", **p),
+                       _("%(amount)s versés pour « %(lot_title)s ».", **p))
+    if kind == NotificationKind.hours_reviewed:
+        status = REVIEWS.get(p["status"])
+        p["status"] = str(status) if status is not None else p["status"]
+        return Message(_("Heures d'insertion de %(month)s : %(status)s", **p),
+                       _("Le relevé d'heures de « %(lot_title)s » pour %(month)s a été "
+                         "%(status)s.", **p))
+    return None
 
 
 def email_text(message: Message, site_url: str, path: str) -> tuple[str, str]:

@@ -20,6 +20,14 @@ class NotificationKind(StrEnum):
     answer = "answer"
     want_match = "want_match"
     offer_expiring = "offer_expiring"
+    lot_opportunity = "lot_opportunity"
+    lot_answer = "lot_answer"
+    grouping_invitation = "grouping_invitation"
+    grouping_changed = "grouping_changed"
+    bid_received = "bid_received"
+    contract_awarded = "contract_awarded"
+    invoice_paid = "invoice_paid"
+    hours_reviewed = "hours_reviewed"
 
 
 class EmailStatus(StrEnum):

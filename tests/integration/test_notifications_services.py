@@ -24,6 +24,18 @@ PARAMS = {
     "answer": {"offer_title": "Paniers de légumes", "excerpt": "Oui, jusqu'à midi."},
     "want_match": {"want_title": "Légumes bio", "offer_title": "Paniers de légumes"},
     "offer_expiring": {"offer_title": "Paniers de légumes", "expires_on": "2026-12-31"},
+    "lot_opportunity": {"lot_title": "Entretien des espaces verts", "buyer_name": "Ville",
+                        "deadline": "2027-01-15"},
+    "lot_answer": {"lot_title": "Entretien des espaces verts", "excerpt": "Oui, en mars."},
+    "grouping_invitation": {"grouping_name": "GIE Vert", "lead_name": "ACI Jardins"},
+    "grouping_changed": {"grouping_name": "GIE Vert", "member_name": "EI Bois",
+                         "status": "accepted"},
+    "bid_received": {"lot_title": "Entretien des espaces verts", "bidder_name": "GIE Vert"},
+    "contract_awarded": {"lot_title": "Entretien des espaces verts", "holder_name": "GIE"},
+    "invoice_paid": {"lot_title": "Entretien des espaces verts", "number": "F-1",
+                     "amount": "1 250,00 EUR"},
+    "hours_reviewed": {"lot_title": "Entretien des espaces verts", "month": "2026-11",
+                       "status": "validated"},
 }
 
 
