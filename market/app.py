@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import references_api
     from market.orders import views as orders_views
     from market.procurement import api as procurement_api
+    from market.procurement import views as procurement_views
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(community_views.bp)
+    app.register_blueprint(procurement_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)

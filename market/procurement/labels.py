@@ -1,0 +1,29 @@
+"""How procurement's codes read on pages, in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUSES = {
+    "draft": _l("brouillon"), "published": _l("publié"), "closed": _l("clos"),
+    "awarded": _l("attribué"), "cancelled": _l("annulé"),
+}
+RESERVATIONS = {
+    "none": _l("Aucune réservation"),
+    "siae": _l("Réservé aux SIAE (L2113-13)"),
+    "disability": _l("Réservé aux EA et ESAT (L2113-12)"),
+    "both": _l("Réservé aux SIAE, EA et ESAT"),
+    "ess": _l("Réservé aux entreprises de l'ESS (L2113-15)"),
+}
+CRITERIA = {"price": _l("Prix"), "quality": _l("Qualité"), "social": _l("Social")}
+MATCH_KINDS = {
+    "structure": _l("Structure seule"),
+    "grouping": _l("Groupement proposé"),
+    "persistent_grouping": _l("Groupement existant"),
+}
+#: The matching engine's criteria (market.matching.scoring.CRITERIA).
+MATCH_CRITERIA = {
+    "sectors": _l("Secteurs"), "distance": _l("Distance"), "capacity": _l("Capacité"),
+    "insertion": _l("Insertion"), "awards": _l("Marchés remportés"),
+    "references": _l("Références"),
+}
+SOURCES = {"intercoop": _l("Saisi sur Intercoop"), "eforms": _l("Avis eForms"),
+           "ocds": _l("Paquet OCDS")}
