@@ -1,6 +1,12 @@
 """How procurement's codes read on pages, in the reader's language."""
 
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+
+#: Days are those of the French calendar, whatever the server's zone.
+PARIS = ZoneInfo("Europe/Paris")
 
 STATUSES = {
     "draft": _l("brouillon"), "published": _l("publié"), "closed": _l("clos"),
@@ -27,3 +33,13 @@ MATCH_CRITERIA = {
 }
 SOURCES = {"intercoop": _l("Saisi sur Intercoop"), "eforms": _l("Avis eForms"),
            "ocds": _l("Paquet OCDS")}
+
+
+def language() -> str:
+    """The interface language ("fr" or "en")."""
+    return get_locale().language if get_locale() else "fr"
+
+
+def day(value) -> str:
+    """An instant as the day it is in Paris, in the page's language."""
+    return format_date(value.astimezone(PARIS).date(), "long") if value else ""

@@ -12,10 +12,10 @@ from market.auth.roles import Role
 from market.members import labels as member_labels
 from market.offers.labels import money
 from market.offers.viewer import editable_members, writing_member
-from market.offers.views import day, language
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.procurement import cpv, imports, labels, matches, tenders
+from market.procurement.labels import day, language
 from market.procurement.notice import NoticeError
 from market.web import navigation
 from market.web.access import protect, public, signed_in
