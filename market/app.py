@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import references_api
     from market.orders import views as orders_views
     from market.procurement import api as procurement_api
+    from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import views as procurement_views
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(references_api.blp)
     api.register_blueprint(community_api.blp)
     api.register_blueprint(procurement_api.blp)
+    api.register_blueprint(procurement_opportunities_api.blp)
 
 
 def register_commands(app: Flask) -> None:

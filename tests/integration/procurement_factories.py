@@ -32,6 +32,7 @@ from market.procurement.models import (
     Tender,
     TenderStatus,
 )
+from market.procurement.outreach_models import LotOpportunity
 from tests.integration.offers_factories import Trader, make_trader
 
 #: La Rochelle (17): where the test lots are performed.
@@ -137,3 +138,14 @@ def make_contract(db, lot: Lot, bid: Bid) -> Contract:
     db.session.add(contract)
     db.session.commit()
     return contract
+
+
+def make_opportunity(db, lot: Lot, structure: Trader, rank: int = 1, notified: bool = True,
+                     *, batch: int = 1, score: int = 80) -> LotOpportunity:
+    """``structure`` matched to ``lot`` at ``rank``; ``notified``: told in ``batch`` now."""
+    row = LotOpportunity(lot_id=lot.id, member_id=structure.member.id, rank=rank, score=score,
+                         batch=batch if notified else None,
+                         notified_at=now_utc() if notified else None)
+    db.session.add(row)
+    db.session.commit()
+    return row
