@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import api as orders_api
     from market.orders import references_api
     from market.orders import views as orders_views
+    from market.procurement import advice_api as procurement_advice_api
     from market.procurement import api as procurement_api
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import views as procurement_views
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(references_api.blp)
     api.register_blueprint(community_api.blp)
     api.register_blueprint(procurement_api.blp)
+    api.register_blueprint(procurement_advice_api.blp)
     api.register_blueprint(procurement_opportunities_api.blp)
 
 
