@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import views as orders_views
     from market.procurement import advice_api as procurement_advice_api
     from market.procurement import api as procurement_api
+    from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import views as procurement_views
     from market.treasury import api as treasury_api
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(community_api.blp)
     api.register_blueprint(procurement_api.blp)
     api.register_blueprint(procurement_advice_api.blp)
+    api.register_blueprint(procurement_catalogue_api.blp)
     api.register_blueprint(procurement_opportunities_api.blp)
 
 
