@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import views as procurement_views
+    from market.procurement import writing_api as procurement_writing_api
     from market.treasury import api as treasury_api
     from market.treasury import views as treasury_views
     from market.web import csrf as csrf_check
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(references_api.blp)
     api.register_blueprint(community_api.blp)
     api.register_blueprint(procurement_api.blp)
+    api.register_blueprint(procurement_writing_api.blp)
     api.register_blueprint(procurement_advice_api.blp)
     api.register_blueprint(procurement_catalogue_api.blp)
     api.register_blueprint(procurement_opportunities_api.blp)

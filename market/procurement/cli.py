@@ -1,4 +1,5 @@
-"""`flask procurement import PATH` (notices into tenders) and `flask siae import PATH.csv`."""
+"""`flask procurement import PATH` (notices into tenders), `flask procurement notify` and
+`close-due` (cron), and `flask siae import PATH.csv`."""
 
 import sys
 from contextlib import ExitStack
@@ -11,7 +12,8 @@ from sqlalchemy import select
 from market.members.models import Member, MemberStatus
 from market.platform.database import begin_write
 from market.platform.extensions import db
-from market.procurement import directory, imports
+from market.platform.time import now_utc
+from market.procurement import directory, imports, publishing, writing
 from market.procurement.notice import Notice, NoticeError
 from market.web.errors import AppError
 
@@ -73,6 +75,26 @@ def import_command(path: Path, buyer: str | None) -> None:
         click.echo(f"tender {tender.id} {'created' if result.created else 'updated'}: "
                    f"{tender.title} [{tender.source} {tender.identifier}], buyer "
                    f"{tender.buyer.name}, {len(tender.lots)} lot(s): {lots}")
+
+
+@procurement_cli.command("notify")
+def notify_command() -> None:
+    """Notify the next batch of structures of each published lot that still lacks interested
+    ones (at most a batch a day per lot; cron, daily); idempotent."""
+    begin_write(db.session)
+    sent = publishing.send_batches(db.session, now_utc())
+    db.session.commit()
+    click.echo(f"procurement: {sent.structures} structure(s) notified for {sent.lots} lot(s)")
+
+
+@procurement_cli.command("close-due")
+def close_due_command() -> None:
+    """Close the published tenders whose deadline has passed; idempotent."""
+    begin_write(db.session)
+    closed = writing.close_due(db.session, now_utc())
+    db.session.commit()
+    ids = ", ".join(str(tender.id) for tender in closed)
+    click.echo(f"procurement: {len(closed)} tender(s) closed" + (f": {ids}" if ids else ""))
 
 
 siae_cli = AppGroup("siae", help="The directory of work-integration and disability-employment "

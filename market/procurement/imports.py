@@ -98,7 +98,8 @@ def fill_lot(lot: Lot, notice_lot: NoticeLot) -> Lot:
     n = notice_lot
     lot.lot_id, lot.title, lot.description = n.lot_id, n.title, n.description
     lot.cpv_main = n.cpv_main
-    codes = list(dict.fromkeys([n.cpv_main, *n.cpv_additional]))
+    # A lot written here may have no code yet (publishing asks for one): no empty row.
+    codes = [code for code in dict.fromkeys([n.cpv_main, *n.cpv_additional]) if code]
     lot.cpv_links = [LotCpv(code=code, position=i) for i, code in enumerate(codes)]
     lot.estimated_value_minor, lot.currency = n.estimated_value_minor, n.currency
     place = n.place
