@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from market.auth.models import User, UserRole
 from market.demo import data as demo_data
+from market.demo.groupings import seed_procurement
 from market.demo.ledger import seed_ledger
 from market.demo.market import seed_marketplace
 from market.members.models import Member, MemberSector, MemberStatus, Network
@@ -139,6 +140,11 @@ def seed_demo_command(if_empty: bool):
     session.commit()
     if market_summary:
         click.echo(market_summary)
+    begin_write(session)
+    procurement_summary = seed_procurement(session, members)
+    session.commit()
+    if procurement_summary:
+        click.echo(procurement_summary)
     click.echo(f"Identifiants de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :")
     for email, role, organisation in logins:
         click.echo(f"  {email:40} {role:18} {organisation}")

@@ -7,11 +7,13 @@ from market.auth.roles import Role
 from market.members.models import InclusionKind, Member, Network
 from market.offers.models import Offer
 from market.orders.models import Order
+from market.procurement.models import Grouping, GroupingMember, Structure
 
 
 def table_counts(db) -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Member, Network, User, UserRole, Offer, Order)}
+            for model in (Member, Network, User, UserRole, Offer, Order, Structure,
+                          Grouping, GroupingMember)}
 
 
 def test_seed_demo_builds_a_network_across_four_territories(runner, db):
@@ -122,3 +124,26 @@ def test_the_demo_shows_a_contested_sign_up_to_the_network_admin(runner, client,
     log_in(client, admin)
     page = client.get("/admin/members").get_data(as_text=True)
     assert page.count("SIRET revendiqué par 2 demandes") == 2
+
+
+def test_seed_demo_makes_the_gie_a_grouping_of_its_siae_that_matching_finds(runner, db):
+    from market.procurement import matches
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    network = db.session.scalar(select(Network).where(Network.kind == "grouping"))
+    gie = db.session.scalar(select(Member).where(Member.name == network.name))
+    grouping = db.session.scalar(select(Grouping).where(Grouping.siret == gie.siret))
+    assert grouping is not None and (grouping.kind, grouping.status) == ("gie", "active")
+    siae = {m.id for m in db.session.scalars(select(Member)) if network in m.networks
+            and m.inclusion_kind != "none"}
+    assert {gm.member_id for gm in grouping.members} == siae and len(siae) >= 3
+    assert {gm.status for gm in grouping.members} == {"accepted"}
+    assert grouping.lead_id in siae and grouping.sectors
+    # Every inclusion member has its reach and activities, and the GIE is matched.
+    inclusion = {m.id for m in db.session.scalars(select(Member).where(
+        Member.inclusion_kind != "none", Member.status == "active"))}
+    structures = db.session.scalars(select(Structure)).all()
+    assert {s.member_id for s in structures} == inclusion
+    assert all(s.activities for s in structures)
+    directory = matches.directory(db.session)
+    assert [g.id for g in directory.groupings] == [grouping.id]
