@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import api as procurement_api
     from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import groupings_api as procurement_groupings_api
+    from market.procurement import hours_api as procurement_hours_api
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import views as procurement_views
     from market.procurement import writing_api as procurement_writing_api
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(procurement_writing_api.blp)
     api.register_blueprint(procurement_advice_api.blp)
     api.register_blueprint(procurement_catalogue_api.blp)
+    api.register_blueprint(procurement_hours_api.blp)
     api.register_blueprint(procurement_groupings_api.blp)
     api.register_blueprint(procurement_opportunities_api.blp)
 

@@ -154,3 +154,19 @@ def list_command():
         tokens = ", ".join(f"{t.id}:{t.prefix}…" for t in services.live_tokens(db.session, user))
         state = "" if user.active else " [inactif]"
         click.echo(f"{user.email}{state}\t{roles}\t{tokens or '-'}")
+
+
+@users_cli.command("facilitator")
+@click.argument("email")
+@click.option("--departments", required=True, metavar='"17 79"',
+              help="The department codes the clause facilitator follows (replacing those "
+                   "they did), separated by spaces or commas.")
+def facilitator_command(email, departments):
+    """Set the departments a clause facilitator (EMAIL) follows."""
+    from market.procurement import facilitators
+
+    codes = departments.replace(",", " ").split()
+    with use_case():
+        codes = facilitators.set_departments(db.session, user_for(email), codes)
+    click.echo(_("%(email)s suit les départements : %(departments)s.", email=email,
+                 departments=" ".join(codes) or "-"))
