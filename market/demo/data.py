@@ -210,4 +210,6 @@ USERS = [
     ("achats@bayonne.example", "buyer", "commune-bayonne", "Claire Dufau"),
     ("tresorier@intercoop.example", "network_treasurer", None, "Nadia Benali"),
     ("admin@intercoop.example", "network_admin", None, "Lucas Moreau"),
+    # The clause one-stop shop of the Pays Basque and the Landes (departments 64 and 40).
+    ("clauses@pays-basque.example", "clause_facilitator", None, "Itziar Goñi"),
 ]
