@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import views as orders_views
     from market.procurement import advice_api as procurement_advice_api
     from market.procurement import api as procurement_api
+    from market.procurement import bids_api as procurement_bids_api
     from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import groupings_api as procurement_groupings_api
     from market.procurement import hours_api as procurement_hours_api
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(references_api.blp)
     api.register_blueprint(community_api.blp)
     api.register_blueprint(procurement_api.blp)
+    api.register_blueprint(procurement_bids_api.blp)
     api.register_blueprint(procurement_writing_api.blp)
     api.register_blueprint(procurement_advice_api.blp)
     api.register_blueprint(procurement_catalogue_api.blp)

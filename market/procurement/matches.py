@@ -4,12 +4,13 @@ data, the engine's answer, and that answer as the API and the CSV export show it
 import csv
 import io
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union
 
 from market import matching
 from market.matching import Match, Matches
 from market.members.models import Member, MemberStatus
 from market.orders.models import Rating, Reference
+from market.procurement.contract_models import BidShare, Contract
 from market.procurement.directory import sectors_of_cpv
 from market.procurement.models import (
     Grouping,
@@ -48,9 +49,20 @@ def references(session) -> dict[int, tuple[int, float]]:
     return {member: (count, float(mean)) for member, count, mean in rows}
 
 
+def awards(session) -> dict[int, int]:
+    """How many contracts each member holds or works on as a member of the grouping."""
+    holders = select(Contract.id.label("contract_id"), Contract.holder_id.label("member_id"))
+    sharers = (select(Contract.id, BidShare.member_id)
+               .join(BidShare, BidShare.bid_id == Contract.bid_id))
+    both = union(holders, sharers).subquery()  # a contract counts once per member
+    return dict(session.execute(select(both.c.member_id, func.count())
+                                .group_by(both.c.member_id)).all())
+
+
 def directory(session) -> matching.Directory:
     """Every active member's structure, and the formed groupings of such structures."""
     said = references(session)
+    won = awards(session)
     structures = []
     for s in session.scalars(select(Structure).join(Member)
                              .where(Member.status == MemberStatus.active)):
@@ -63,8 +75,8 @@ def directory(session) -> matching.Directory:
             longitude=None if m.longitude is None else float(m.longitude),
             department=m.department, reach=s.reach, radius_km=s.radius_km,
             departments=frozenset(s.departments), turnover_cents=m.turnover_cents,
-            insertion_headcount=m.insertion_headcount, references_count=count,
-            references_mean=mean))
+            insertion_headcount=m.insertion_headcount, past_awards=won.get(m.id, 0),
+            references_count=count, references_mean=mean))
     known = {s.id for s in structures}
     groupings = []
     for g in session.scalars(select(Grouping).where(Grouping.status == GroupingStatus.active)):
