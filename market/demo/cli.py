@@ -15,6 +15,7 @@ from market.demo import data as demo_data
 from market.demo.groupings import seed_procurement
 from market.demo.ledger import seed_ledger
 from market.demo.market import seed_marketplace
+from market.demo.tenders import seed_tenders
 from market.members.models import Member, MemberSector, MemberStatus, Network
 from market.platform.database import begin_write
 from market.platform.extensions import db
@@ -145,6 +146,11 @@ def seed_demo_command(if_empty: bool):
     session.commit()
     if procurement_summary:
         click.echo(procurement_summary)
+    begin_write(session)
+    tenders_summary = seed_tenders(session, members)
+    session.commit()
+    if tenders_summary:
+        click.echo(tenders_summary)
     click.echo(f"Identifiants de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :")
     for email, role, organisation in logins:
         click.echo(f"  {email:40} {role:18} {organisation}")

@@ -7,13 +7,21 @@ from market.auth.roles import Role
 from market.members.models import InclusionKind, Member, Network
 from market.offers.models import Offer
 from market.orders.models import Order
-from market.procurement.models import Grouping, GroupingMember, Structure
+from market.procurement.contract_models import (
+    CataloguePurchase,
+    Contract,
+    ContractInvoice,
+    HoursReport,
+)
+from market.procurement.models import Grouping, GroupingMember, Lot, Structure, Tender
+from market.procurement.outreach_models import LotOpportunity, LotQuestion
 
 
 def table_counts(db) -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (Member, Network, User, UserRole, Offer, Order, Structure,
-                          Grouping, GroupingMember)}
+                          Grouping, GroupingMember, Tender, Lot, LotOpportunity, LotQuestion,
+                          Contract, ContractInvoice, HoursReport, CataloguePurchase)}
 
 
 def test_seed_demo_builds_a_network_across_four_territories(runner, db):
@@ -83,8 +91,9 @@ def test_seed_demo_shows_the_marketplace_trading_through_the_ledger(runner, clie
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     kinds = {o.kind for o in db.session.scalars(select(Offer))}
     assert kinds == {"product", "service", "share"}
+    # The catalogue's purchase is an order too, waiting for its supplier.
     states = sorted(o.state for o in db.session.scalars(select(Order)))
-    assert states == ["accepted", "completed", "requested"]
+    assert states == ["accepted", "completed", "requested", "requested"]
     statuses = sorted(ledger.get_transfer(db.engine, o.transfer_id)["status"]
                       for o in db.session.scalars(select(Order)) if o.transfer_id)
     assert statuses == ["pending", "posted"]
@@ -147,3 +156,36 @@ def test_seed_demo_makes_the_gie_a_grouping_of_its_siae_that_matching_finds(runn
     assert all(s.activities for s in structures)
     directory = matches.directory(db.session)
     assert [g.id for g in directory.groupings] == [grouping.id]
+
+
+def test_seed_demo_shows_every_step_of_public_procurement(runner, client, db):
+    import ledger
+    from market.treasury.owners import owner_ref
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    statuses = dict(db.session.execute(select(Tender.reference, Tender.status)).all())
+    assert statuses == {"2026-BAY-ESP": "awarded", "2026-BAY-NET": "published",
+                        "2027-BAY-RES": "draft"}
+    # The open tender went out to the structures in reach; two answered, one asked.
+    told = db.session.scalars(select(LotOpportunity).where(
+        LotOpportunity.notified_at.is_not(None))).all()
+    assert len(told) >= 5 and {o.interest for o in told} >= {"interested", "not_interested"}
+    assert db.session.scalar(select(LotQuestion.answer)) is not None
+    # The GIE won the green spaces; its members were paid their shares in one transfer.
+    contract = db.session.scalars(select(Contract)).one()
+    grouping = db.session.get(Grouping, contract.grouping_id)
+    assert grouping.kind == "gie"
+    [invoice] = contract.invoices
+    assert invoice.status == "paid" and invoice.transfer_id is not None
+    transfer = ledger.get_transfer(db.engine, invoice.transfer_id)
+    credited = {p["to"] for p in transfer["postings"]}
+    members = {gm.member_id for gm in grouping.members}
+    accounts = {a["id"] for m in members for a in ledger.list_accounts(
+        db.engine, owner_ref=owner_ref(m), currency="EUR")}
+    assert credited <= accounts and len(credited) == len(members)
+    assert sum(int(p["amount"].replace(".", "")) for p in transfer["postings"]) == \
+        invoice.amount_minor
+    # Hours were reported for last month; the facilitator validated one report.
+    assert sorted(r.status for r in db.session.scalars(select(HoursReport))) == [
+        "submitted", "validated"]
+    assert db.session.scalar(select(func.count()).select_from(CataloguePurchase)) == 1
