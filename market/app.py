@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import api as procurement_api
     from market.procurement import bids_api as procurement_bids_api
     from market.procurement import catalogue_api as procurement_catalogue_api
+    from market.procurement import catalogue_views as procurement_catalogue_views
     from market.procurement import groupings_api as procurement_groupings_api
     from market.procurement import hours_api as procurement_hours_api
     from market.procurement import opportunities_api as procurement_opportunities_api
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(community_views.bp)
     app.register_blueprint(procurement_views.bp)
+    app.register_blueprint(procurement_catalogue_views.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)
