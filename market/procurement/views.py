@@ -1,5 +1,6 @@
-"""Web pages of public procurement: the tenders, a tender and its lots, a lot with (for its
-buyer) the structures and groupings that can answer it, and the notice import form.
+"""Web pages of public procurement: the tenders, a tender and its lots, a lot with its
+questions and (for its buyer) the structures and groupings that can answer it, the advice
+on reserving it, its funnel and the answer to each question, and the notice import form.
 
 Each write runs the same use case as the JSON API, in one transaction.
 """
@@ -7,6 +8,7 @@ Each write runs the same use case as the JSON API, in one transaction.
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import ValidationError as SchemaError
 
 from market.auth.roles import Role
 from market.members import labels as member_labels
@@ -14,12 +16,24 @@ from market.offers.labels import money
 from market.offers.viewer import editable_members, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
-from market.procurement import cpv, imports, labels, matches, tenders
+from market.procurement import (
+    advice,
+    cpv,
+    funnel_chart,
+    imports,
+    labels,
+    matches,
+    opportunities,
+    tenders,
+)
 from market.procurement.labels import day, language
+from market.procurement.models import TenderStatus
 from market.procurement.notice import NoticeError
+from market.procurement.opportunities_schemas import LotQuestionAnswerInSchema
 from market.web import navigation
 from market.web.access import protect, public, signed_in
-from market.web.errors import AppError, NotFound
+from market.web.errors import AppError, Forbidden, InvalidState, NotFound, ValidationError
+from market.web.pagination import MAX_LIMIT
 
 bp = Blueprint("procurement", __name__)
 ID = "int(min=1, max=2147483647)"
@@ -89,13 +103,66 @@ def lot_for_buyer(lot_id: int):
 
 @bp.get(f"/lots/<{ID}:lot_id>")
 def lot_page(lot_id: int):
-    """A lot; its buyer also sees who can answer it, scored and explained."""
-    lot = tenders.visible_lot(db.session, lot_id, reading_buyers())
-    found = None
+    """A lot and its questions; its buyer also sees who can answer it (scored and
+    explained), the advice on reserving it, and how far the told structures went."""
+    return render_lot(tenders.visible_lot(db.session, lot_id, reading_buyers()))
+
+
+def render_lot(lot, *, answers: dict | None = None, status: int = 200):
+    """The lot page; ``answers``: a refused answer's text and messages by question id."""
+    found = advised = funnel = None
     if is_lot_buyer(lot):
-        found = matches.matches_data(db.session, matches.lot_matches(db.session, lot),
-                                     language())
-    return render_template("procurement/lot.html", lot=lot, tender=lot.tender, found=found)
+        lang = language()
+        found = matches.matches_data(db.session, matches.lot_matches(db.session, lot), lang)
+        if lot.status in (TenderStatus.draft, TenderStatus.published):
+            advised = advice_data(advice.lot_advice(db.session, lot), lang)
+        if lot.status != TenderStatus.draft:
+            funnel = opportunities.funnel(db.session, lot)
+            funnel["chart"] = funnel_chart.funnel_chart(funnel)
+    questions = opportunities.list_questions(db.session, lot, limit=MAX_LIMIT).items
+    return render_template("procurement/lot.html", lot=lot, tender=lot.tender, found=found,
+                           advice=advised, funnel=funnel, questions=questions,
+                           answering=found is not None
+                           and lot.tender.buyer_id in editable_members(BUYERS),
+                           answers=answers or {}), status
+
+
+def advice_data(found: advice.LotAdvice, lang: str) -> dict:
+    """The advice as the page shows it, its reasons in ``lang``."""
+    said = found.advice
+    return {"recommendation": said.recommendation, "reservation": said.reservation,
+            "hours": said.hours, "reasons": [reason[lang] for reason in said.reasons],
+            "answers": found.facts.answers, "clause_structures": found.facts.clause_structures,
+            "thresholds": found.thresholds}
+
+
+@bp.post(f"/lots/<{ID}:lot_id>/questions/<{ID}:question_id>/reponse")
+def answer_question(lot_id: int, question_id: int):
+    """The lot's buyer answers a question, once, for every told structure to read."""
+    text = request.form.get("answer", "")
+    begin_write(db.session)
+    lot = lot_for_buyer(lot_id)
+    question = opportunities.lot_question(db.session, lot, question_id)
+    if lot.tender.buyer_id not in editable_members(BUYERS):
+        raise Forbidden(_("Seul l'acheteur du lot répond à ses questions."))
+    try:
+        try:
+            LotQuestionAnswerInSchema().load({"answer": text})
+        except SchemaError:
+            raise ValidationError({"answer": [_("Entre 1 et 2000 caractères, sans "
+                                                "caractère de contrôle.")]}) from None
+        opportunities.answer_question(db.session, lot, question, text)
+    except (ValidationError, InvalidState) as error:
+        db.session.rollback()
+        found = error.fields.get("answer") if isinstance(error, ValidationError) else None
+        lot = lot_for_buyer(lot_id)
+        return render_lot(lot, answers={question_id: {"text": text, "errors": found
+                                                      or [error.message]}},
+                          status=error.status)
+    db.session.commit()
+    flash(_("Réponse publiée : les structures prévenues et celle qui a demandé la "
+            "reçoivent."), "success")
+    return redirect(url_for(".lot_page", lot_id=lot.id, _anchor="lot-questions-title"))
 
 
 @bp.get(f"/lots/<{ID}:lot_id>/correspondances.csv")
@@ -147,7 +214,8 @@ def imported(notices) -> Response:
 protect(bp, {
     "tender_list": public,
     "tender_page": public,  # drafts only for their buyer's users (tenders.visible)
-    "lot_page": public,  # matches only for the lot's buyer (is_lot_buyer)
+    "lot_page": public,  # matches, advice and funnel only for the lot's buyer (is_lot_buyer)
+    "answer_question": signed_in,  # the lot's buyer, active (editable_members)
     "lot_matches_csv": signed_in,  # the lot's buyer and network admins (lot_for_buyer)
     "import_notice": signed_in,  # buyers of an active member (editable_members)
 })
