@@ -27,17 +27,11 @@ from market.web.errors import AppError
 from market.web.idempotency import HEADER_DOC, current, idempotent
 from market.web.jsonapi import Blueprint
 from market.web.pagination import decode_cursor, encode_cursor
-from market.web.refusals import app_error
+from market.web.refusals import app_error, as_refusal
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1",
                 description="Orders between members, held and settled in the ledger")
 
-
-def as_refusal(error: AppError) -> ledger.LedgerError:
-    """An HTTP refusal in the form the key store keeps (code, message, details)."""
-    refusal = ledger.LedgerError(error.message, **error.details)
-    refusal.code, refusal.http_status = error.code, error.status
-    return refusal
 
 
 def once(operation: str, work) -> dict:

@@ -44,7 +44,7 @@ from market.web.errors import AppError, Forbidden
 from market.web.idempotency import HEADER_DOC, current, idempotent
 from market.web.jsonapi import Blueprint
 from market.web.pagination import paginate
-from market.web.refusals import app_error
+from market.web.refusals import app_error, as_refusal
 
 blp = Blueprint("procurement_bids_api", __name__, url_prefix="/api/v1",
                 description="Bids on lots, awards, contracts and their invoices")
@@ -188,12 +188,6 @@ def issue_invoice(data: dict, contract_id: int):
     db.session.commit()
     return body
 
-
-def as_refusal(error: AppError) -> ledger.LedgerError:
-    """An HTTP refusal in the form the key store keeps (code, message, details)."""
-    refusal = ledger.LedgerError(error.message, **error.details)
-    refusal.code, refusal.http_status = error.code, error.status
-    return refusal
 
 
 def once(operation: str, work) -> dict:

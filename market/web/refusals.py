@@ -56,3 +56,8 @@ def render_refusal(error: ledger.LedgerError):
     return render_error(mapped.status, mapped.code, mapped.message, mapped.details)
 
 
+def as_refusal(error: AppError) -> ledger.LedgerError:
+    """An HTTP refusal in the form the idempotency key store keeps (code, message, details)."""
+    refusal = ledger.LedgerError(error.message, **error.details)
+    refusal.code, refusal.http_status = error.code, error.status
+    return refusal
