@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import catalogue_views as procurement_catalogue_views
     from market.procurement import groupings_api as procurement_groupings_api
     from market.procurement import hours_api as procurement_hours_api
+    from market.procurement import hours_views as procurement_hours_views
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import opportunity_views as procurement_opportunity_views
     from market.procurement import views as procurement_views
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(community_views.bp)
     app.register_blueprint(procurement_views.bp)
+    app.register_blueprint(procurement_hours_views.bp)
     app.register_blueprint(procurement_catalogue_views.bp)
     app.register_blueprint(procurement_opportunity_views.bp)
     api.register_blueprint(auth_api.blp)
