@@ -137,13 +137,7 @@ INVITATION_STATUSES = {
     "accepted": _l("a accepté"),
     "declined": _l("a refusé"),
 }
-#: Where a bid stands (contract_models.BidStatus).
-BID_STATUSES = {
-    "submitted": _l("envoyée"),
-    "withdrawn": _l("retirée"),
-    "awarded": _l("retenue"),
-    "rejected": _l("non retenue"),
-}
+#: Bid statuses: BID_STATUSES below (shared with contract_views).
 
 
 # -- bids, contracts and invoices (market.procurement.contract_views) ----------------------
