@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import catalogue_views as procurement_catalogue_views
     from market.procurement import contract_views as procurement_contract_views
+    from market.procurement import grouping_views as procurement_grouping_views
     from market.procurement import groupings_api as procurement_groupings_api
     from market.procurement import hours_api as procurement_hours_api
     from market.procurement import hours_views as procurement_hours_views
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(community_views.bp)
     app.register_blueprint(procurement_views.bp)
     app.register_blueprint(procurement_contract_views.bp)
+    app.register_blueprint(procurement_grouping_views.bp)
     app.register_blueprint(procurement_hours_views.bp)
     app.register_blueprint(procurement_catalogue_views.bp)
     app.register_blueprint(procurement_opportunity_views.bp)
