@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from market.procurement import hours_views as procurement_hours_views
     from market.procurement import opportunities_api as procurement_opportunities_api
     from market.procurement import opportunity_views as procurement_opportunity_views
+    from market.procurement import tender_views as procurement_tender_views
     from market.procurement import views as procurement_views
     from market.procurement import writing_api as procurement_writing_api
     from market.treasury import api as treasury_api
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(community_views.bp)
     app.register_blueprint(procurement_views.bp)
+    app.register_blueprint(procurement_tender_views.bp)
     app.register_blueprint(procurement_contract_views.bp)
     app.register_blueprint(procurement_grouping_views.bp)
     app.register_blueprint(procurement_hours_views.bp)
