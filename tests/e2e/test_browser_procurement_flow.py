@@ -18,8 +18,8 @@ from market.platform.time import now_utc
 from market.procurement import facilitators
 from market.procurement.contract_models import Contract
 from market.procurement.models import Tender
-from tests.e2e.test_procurement_contracts import eur_balance
-from tests.e2e.test_procurement_hours import as_user, report
+from tests.e2e.test_browser_procurement_contracts import eur_balance
+from tests.e2e.test_browser_procurement_hours import as_user, report
 from tests.integration.members_factories import make_user
 from tests.integration.procurement_factories import GREEN, make_buyer, make_structure
 from tests.integration.test_procurement_import import FIXTURES
