@@ -24,6 +24,10 @@ from tests.integration.members_factories import make_user
 from tests.integration.procurement_factories import GREEN, make_buyer, make_structure
 from tests.integration.test_procurement_import import FIXTURES
 
+#: The pages' rules run on both databases in tests/integration; the browser checks what the
+#: page shows and does, once (CI time).
+pytestmark = pytest.mark.sqlite_only
+
 #: Two lots around La Rochelle, the first one green spaces reserved to SIAE and EA/ESAT.
 TWO_LOTS = FIXTURES / "ocds-two-lots.json"
 

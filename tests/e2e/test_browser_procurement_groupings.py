@@ -10,6 +10,10 @@ from playwright.sync_api import expect
 from tests.e2e.test_accessibility import choose_language, sign_in
 from tests.integration.procurement_factories import GREEN, make_buyer, make_lot, make_structure
 
+#: The pages' rules run on both databases in tests/integration; the browser checks what the
+#: page shows and does, once (CI time).
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def seeded(db) -> dict:

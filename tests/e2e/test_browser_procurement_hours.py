@@ -22,6 +22,10 @@ from tests.integration.procurement_factories import (
     make_structure,
 )
 
+#: The pages' rules run on both databases in tests/integration; the browser checks what the
+#: page shows and does, once (CI time).
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def seeded(db) -> dict:
