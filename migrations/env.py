@@ -50,8 +50,11 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
-            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
-                raise RuntimeError("the migrations left rows whose foreign keys point nowhere")
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+            if dangling:
+                # (table, rowid, referenced table, foreign key index): enough to find the rows.
+                raise RuntimeError("the migrations left rows whose foreign keys point nowhere: "
+                                   + ", ".join(str(tuple(row)) for row in dangling[:5]))
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
