@@ -148,7 +148,7 @@ def test_parse_role_returns_the_role_or_lists_the_valid_ones():
         parse_role("emperor")
     assert str(caught.value) == (
         "unknown role 'emperor'; valid roles: member_admin, member_staff, member_treasurer, "
-        "buyer, network_treasurer, network_admin")
+        "buyer, network_treasurer, network_admin, clause_facilitator")
 
 
 # The ledger's Viewer.
