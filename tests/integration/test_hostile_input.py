@@ -17,6 +17,7 @@ import json
 
 import pytest
 from sqlalchemy import inspect, text
+from werkzeug.routing import AnyConverter
 
 import ledger
 from market.auth import services as auth_services
@@ -26,6 +27,14 @@ from market.offers.models import Offer, Question, Want
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import bearer, log_in, valid_siret
+from tests.integration.procurement_factories import (
+    make_bid,
+    make_buyer,
+    make_contract,
+    make_grouping,
+    make_lot,
+    make_structure,
+)
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 #: Endpoints that read no body: what they do depends on their path alone.
@@ -39,7 +48,8 @@ BODYLESS = {"auth.logout", "auth.revoke_token", "admin.approve_member", "admin.r
             "community.toggle_member_star", "community.renew_offer",
             "community_api.delete_want", "community_api.star_offer",
             "community_api.unstar_offer", "community_api.star_member",
-            "community_api.unstar_member"}
+            "community_api.unstar_member", "procurement_groupings.dissolve_grouping",
+            "procurement_groupings_api.dissolve_grouping"}
 #: Pages anyone may post to (no session needed).
 PUBLIC = {"auth.login", "auth.signup", "auth.set_language"}
 #: Tables (and columns) a refused request may write by design (see the module's docstring).
@@ -138,21 +148,29 @@ def setting(db):
     question = Question(offer_id=offer.id, member_id=world.members["b"].id, text="Bio ?")
     db.session.add_all([want, question])
     db.session.commit()
+    buyer = make_buyer(db, 20)
+    structure, partner = make_structure(db, 21, "Jardins"), make_structure(db, 22, "Bois")
+    grouping = make_grouping(db, structure, [partner])
+    lot = make_lot(db, buyer)
+    contract = make_contract(db, lot, make_bid(db, lot, structure))
     return {"world": world, "db": db, "admin_headers": minting,
             "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"],
                       "notification_id": note.id, "offer_id": offer.id, "image_id": 1,
                       "action": "publish", "order_id": 1,
-                      "want_id": want.id, "question_id": question.id, "reference_id": 1}}
+                      "want_id": want.id, "question_id": question.id, "reference_id": 1,
+                      "tender_id": lot.tender_id, "lot_id": lot.id, "bid_id": contract.bid_id,
+                      "contract_id": contract.id, "grouping_id": grouping.id,
+                      "invoice_id": 1, "report_id": 1, "user_id": admin.id}}
 
 
 def path_of(rule, values: dict) -> str:
     """The rule's path with ``values`` for its arguments; fails on an argument not known."""
-    missing = sorted(set(rule.arguments) - set(values))
+    # A choice in the path (publish or cancel...) takes its first item: it is not the body.
+    choices = {name: sorted(converter.items)[0] for name, converter in rule._converters.items()
+               if isinstance(converter, AnyConverter)}
+    missing = sorted(set(rule.arguments) - set(values) - set(choices))
     assert not missing, f"{rule.endpoint}: add a sample value for {missing} to this test"
-    path = rule.rule
-    for name in rule.arguments:
-        path = path.replace(path[path.index("<"):path.index(">") + 1], str(values[name]), 1)
-    return path
+    return rule.build({**values, **choices}, append_unknown=False)[1]
 
 
 def write_rules(app):
