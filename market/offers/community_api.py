@@ -31,11 +31,11 @@ from market.offers.community_schemas import (
 from market.offers.models import Favourite, Question, Want
 from market.offers.present import iso, offer_data
 from market.offers.schemas import OfferPageSchema
-from market.offers.viewer import editable_members, own_members
+from market.offers.viewer import editable_members, own_members, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.web.access import protect, public, signed_in
-from market.web.errors import Forbidden, ValidationError
+from market.web.errors import Forbidden
 from market.web.jsonapi import Blueprint
 from market.web.pagination import PageArgsSchema
 
@@ -55,24 +55,8 @@ def acting_members(acting: str) -> set[int]:
 
 
 def acting_member(session, requested, acting: str = "write") -> Member:
-    """The member the caller acts for: the one asked (``?member=``) or their only one."""
-    allowed = acting_members(acting)
-    if isinstance(requested, str):
-        if not requested.isdigit() or len(requested) > 9:
-            raise ValidationError({"member": [_("Identifiant de structure invalide.")]})
-        requested = int(requested)
-    if requested is not None:
-        if requested not in allowed:
-            raise Forbidden(_("Vous n'agissez pas pour cette structure."))
-        chosen = requested
-    elif len(allowed) == 1:
-        chosen = next(iter(allowed))
-    elif not allowed:
-        raise Forbidden(_("Seuls les membres actifs d'une structure active peuvent faire cela."))
-    else:
-        raise ValidationError({"member": [_("Vous agissez pour plusieurs structures : "
-                                            "précisez laquelle (?member=).")]})
-    return session.get(Member, chosen)
+    """The member the caller acts for through any member role (``?member=`` or their only one)."""
+    return writing_member(session, requested, (), acting)
 
 
 def writable_want(session, want_id: int) -> Want:

@@ -25,16 +25,20 @@ def editable_members(roles: tuple[Role, ...] = TRADERS) -> set[int]:
     return current_user.member_ids(*roles, acting="write")
 
 
-def writing_member(session, requested: str | None, roles: tuple[Role, ...] = TRADERS) -> Member:
-    """The member the caller writes for with ``roles``: the one asked (``?member=``) or
-    their only one."""
-    allowed = editable_members(roles)
-    if requested is not None:
+def writing_member(session, requested: str | int | None, roles: tuple[Role, ...] = TRADERS,
+                   acting: str = "write") -> Member:
+    """The member the caller acts for with ``roles`` (none: any member role): the one asked
+    (``?member=``) or their only one; ``acting`` "read" or "write", as its status allows."""
+    allowed = (current_user.member_ids(*roles, acting=acting)
+               if current_user.is_authenticated else set())
+    if isinstance(requested, str):
         if not requested.isdigit() or len(requested) > 9:
             raise ValidationError({"member": [_("Identifiant de structure invalide.")]})
-        chosen = int(requested)
-        if chosen not in allowed:
+        requested = int(requested)
+    if requested is not None:
+        if requested not in allowed:
             raise Forbidden(_("Vous n'agissez pas pour cette structure."))
+        chosen = requested
     elif len(allowed) == 1:
         chosen = next(iter(allowed))
     elif not allowed:

@@ -2,13 +2,11 @@
 buyer and the facilitator read the totals; the facilitators' territories."""
 
 from flask import Response
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from market.auth.access import network
 from market.auth.roles import Role
-from market.members.models import Member
-from market.offers.viewer import TRADERS
+from market.offers.viewer import TRADERS, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.procurement import facilitators, hours, hours_totals
@@ -27,7 +25,6 @@ from market.procurement.hours_schemas import (
     HoursValidateInSchema,
 )
 from market.web.access import protect, signed_in
-from market.web.errors import Forbidden, ValidationError
 from market.web.jsonapi import Blueprint
 from market.web.pagination import PageArgsSchema
 
@@ -36,24 +33,6 @@ blp = Blueprint("procurement_hours_api", __name__, url_prefix="/api/v1",
 
 ID = f"int(min=1, max={hours.MAX_ID})"
 BUYERS = (Role.buyer,)
-
-
-def acting_member(requested: int | None, roles: tuple[Role, ...], acting: str) -> Member:
-    """The member the caller acts for with ``roles``: the one asked (``?member=``) or their
-    only one (``acting``: "read" or "write", as far as its status allows)."""
-    allowed = current_user.member_ids(*roles, acting=acting)
-    if requested is not None:
-        if requested not in allowed:
-            raise Forbidden(_("Vous n'agissez pas pour cette structure."))
-        chosen = requested
-    elif len(allowed) == 1:
-        chosen = next(iter(allowed))
-    elif not allowed:
-        raise Forbidden(_("Seuls les membres actifs d'une structure active peuvent faire cela."))
-    else:
-        raise ValidationError({"member": [_("Vous agissez pour plusieurs structures : "
-                                            "précisez laquelle (?member=).")]})
-    return db.session.get(Member, chosen)
 
 
 def my_departments() -> set[str]:
@@ -73,7 +52,7 @@ def report_hours(args: dict, data: dict, contract_id: int):
     ``?member=``) worked on the contract in an ended month for a category of people; the
     same month and category again replace a report not validated yet (200)."""
     begin_write(db.session)
-    member = acting_member(args["member"], TRADERS, "write")
+    member = writing_member(db.session, args["member"], TRADERS)
     report, created = hours.report_hours(db.session, contract_id, member, current_user.id,
                                          data)
     body = hours.report_data(report, hours.report_lot(db.session, report))
@@ -151,7 +130,8 @@ def facilitator_summary(args: dict):
 def buyer_hours(args: dict):
     """The buyer's contracts (``?member=``) with their committed, reported and validated
     hours, by category, and the totals."""
-    return hours_totals.buyer_hours(db.session, acting_member(args["member"], BUYERS, "read"))
+    buyer = writing_member(db.session, args["member"], BUYERS, "read")
+    return hours_totals.buyer_hours(db.session, buyer)
 
 
 @blp.get("/buyer/hours.csv")
@@ -159,7 +139,7 @@ def buyer_hours(args: dict):
 @blp.response(200, content_type="text/csv")
 def buyer_hours_csv(args: dict):
     """The same totals as CSV (UTF-8), one line per contract and a total line."""
-    buyer = acting_member(args["member"], BUYERS, "read")
+    buyer = writing_member(db.session, args["member"], BUYERS, "read")
     body = hours_totals.buyer_hours_csv(hours_totals.buyer_hours(db.session, buyer))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="heures-insertion-{buyer.id}.csv"'})
