@@ -11,6 +11,11 @@ from market.platform.time import now_utc
 from market.procurement.models import Lot
 from tests.integration.procurement_factories import make_buyer, make_lot, make_structure
 
+#: What an award writes, and what paying an invoice writes.
+AWARD_WRITES = ("bids", "contracts", "lots", "tenders", "notifications", "outbox_emails")
+PAY_WRITES = ("contract_invoices", "ledger_transfers", "ledger_postings", "ledger_accounts",
+              "ledger_events", "notifications", "outbox_emails")
+
 
 def close_bidding(db, lot: Lot) -> None:
     """The lot's tender's deadline is now past: bids are unsealed."""

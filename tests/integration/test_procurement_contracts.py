@@ -15,7 +15,14 @@ from market.procurement.contract_models import (
     FacilitatorDepartment,
 )
 from market.procurement.models import Lot
-from tests.integration.bids_helpers import balance, close_bidding, make_world, notified
+from tests.integration.bids_helpers import (
+    AWARD_WRITES,
+    PAY_WRITES,
+    balance,
+    close_bidding,
+    make_world,
+    notified,
+)
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import bearer, make_user
 from tests.integration.procurement_factories import (
@@ -26,10 +33,6 @@ from tests.integration.procurement_factories import (
     make_lot,
     make_structure,
 )
-
-AWARD_WRITES = ("bids", "contracts", "lots", "tenders", "notifications", "outbox_emails")
-PAY_WRITES = ("contract_invoices", "ledger_transfers", "ledger_postings", "ledger_accounts",
-              "ledger_events", "notifications", "outbox_emails")
 
 
 @pytest.fixture

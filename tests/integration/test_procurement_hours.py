@@ -19,49 +19,17 @@ from market.procurement.hours import month_start, month_text, next_month
 from market.procurement.hours_chart import hours_chart
 from market.procurement.models import GroupingMember, InvitationStatus
 from tests.integration.db_writes import nothing_written, writes
+from tests.integration.hours_helpers import REVIEWED, make_hours_world
 from tests.integration.members_factories import bearer, make_user
 from tests.integration.procurement_factories import (
-    make_bid,
     make_buyer,
-    make_contract,
-    make_grouping,
-    make_lot,
-    make_structure,
 )
-
-#: Contracts of the tests are awarded in January 2025: their months have all ended.
-AWARDED = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
-REVIEWED = ("hours_reports", "notifications", "outbox_emails")
-
-
-def facilitator(db, email: str, departments: list[str]):
-    """A clause facilitator following ``departments``, and their bearer header."""
-    user = make_user(db, email=email, roles=[(Role.clause_facilitator, None)])
-    facilitators.set_departments(db.session, user, departments)
-    db.session.commit()
-    return user, bearer(db, user)
 
 
 @pytest.fixture
 def world(db):
-    buyer = make_buyer(db, 1)
-    holder = make_structure(db, 2, "Jardins de l'Aunis")
-    partner = make_structure(db, 3, "Terres de Ré")
-    alone = make_structure(db, 4, "=Nettoyage Océan")
-    lot = make_lot(db, buyer)
-    grouping = make_grouping(db, holder, [partner])
-    bid = make_bid(db, lot, holder, grouping=grouping,
-                   shares={holder.member.id: 6000, partner.member.id: 4000})
-    contract = make_contract(db, lot, bid)
-    other_lot = make_lot(db, buyer, title="Nettoyage des locaux", lot_id="LOT-0002")
-    other = make_contract(db, other_lot, make_bid(db, other_lot, alone, hours=200))
-    contract.awarded_at = other.awarded_at = AWARDED
-    db.session.commit()
-    _f17, headers17 = facilitator(db, "anim17@example.org", ["17"])
-    _f33, headers33 = facilitator(db, "anim33@example.org", ["33"])
-    return {"buyer": buyer, "holder": holder, "partner": partner, "alone": alone,
-            "contract": contract.id, "other": other.id, "lot_title": lot.title,
-            "f17": headers17, "f33": headers33}
+    world = make_hours_world(db)
+    return {**world, "f17": bearer(db, world["f17"]), "f33": bearer(db, world["f33"])}
 
 
 def report(client, world, who="holder", contract="contract", **fields):

@@ -14,7 +14,13 @@ from market.members.models import MemberStatus
 from market.procurement.contract_models import Bid, Contract, ContractInvoice
 from market.procurement.models import Lot
 from tests.integration.auth_helpers import CSRF_INPUT
-from tests.integration.bids_helpers import balance, close_bidding, make_world
+from tests.integration.bids_helpers import (
+    AWARD_WRITES,
+    PAY_WRITES,
+    balance,
+    close_bidding,
+    make_world,
+)
 from tests.integration.db_writes import nothing_written, writes
 from tests.integration.members_factories import log_in, make_user
 from tests.integration.procurement_factories import (
@@ -25,10 +31,6 @@ from tests.integration.procurement_factories import (
     make_lot,
     make_structure,
 )
-
-AWARD_WRITES = ("bids", "contracts", "lots", "tenders", "notifications", "outbox_emails")
-PAY_WRITES = ("contract_invoices", "ledger_transfers", "ledger_postings", "ledger_accounts",
-              "ledger_events", "notifications", "outbox_emails")
 
 
 def text(response) -> str:

@@ -13,55 +13,24 @@ from sqlalchemy import select
 from market.auth.roles import Role
 from market.members.models import MemberStatus
 from market.notifications.models import Notification
-from market.procurement import facilitators
 from market.procurement.contract_models import HoursReport
 from market.procurement.hours import month_start, month_text
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.db_writes import nothing_written, writes
+from tests.integration.hours_helpers import REVIEWED, make_hours_world
 from tests.integration.members_factories import log_in, make_user
 from tests.integration.procurement_factories import (
-    make_bid,
     make_buyer,
-    make_contract,
-    make_grouping,
-    make_lot,
-    make_structure,
 )
-
-AWARDED = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
-REVIEWED = ("hours_reports", "notifications", "outbox_emails")
 
 
 def text(response) -> str:
     return htmllib.unescape(response.get_data(as_text=True))
 
 
-def facilitator(db, email: str, departments: list[str]):
-    user = make_user(db, email=email, roles=[(Role.clause_facilitator, None)])
-    facilitators.set_departments(db.session, user, departments)
-    db.session.commit()
-    return user
-
-
 @pytest.fixture
 def world(db):
-    buyer = make_buyer(db, 70)
-    holder = make_structure(db, 71, "Jardins de l'Aunis")
-    partner = make_structure(db, 72, "Terres de Ré")
-    alone = make_structure(db, 73, "Nettoyage Océan")
-    lot = make_lot(db, buyer)
-    grouping = make_grouping(db, holder, [partner])
-    bid = make_bid(db, lot, holder, grouping=grouping,
-                   shares={holder.member.id: 6000, partner.member.id: 4000})
-    contract = make_contract(db, lot, bid)
-    other_lot = make_lot(db, buyer, title="Nettoyage des locaux", lot_id="LOT-0002")
-    other = make_contract(db, other_lot, make_bid(db, other_lot, alone, hours=200))
-    contract.awarded_at = other.awarded_at = AWARDED
-    db.session.commit()
-    return {"buyer": buyer, "holder": holder, "partner": partner, "alone": alone,
-            "contract": contract.id, "other": other.id,
-            "f17": facilitator(db, "anim17@example.org", ["17"]),
-            "f33": facilitator(db, "anim33@example.org", ["33"])}
+    return make_hours_world(db)
 
 
 def user_of(world, who):
