@@ -97,11 +97,14 @@ def sign_up_users(pending: dict[str, Member]) -> list[tuple[str, str, str, str]]
 def upsert_users(session, members, rows=demo_data.USERS) -> list[tuple[str, str, str]]:
     """Create the demo users and their roles; return (email, role, organisation) rows."""
     logins = []
+    # Every demo user signs in with the published password: one hash serves them all (each
+    # costs ~0.1 s of scrypt, and the demo has dozens of users).
+    password_hash = generate_password_hash(demo_data.DEMO_PASSWORD)
     for email, role, member_key, name in rows:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(email=email, name=name,
-                        password_hash=generate_password_hash(demo_data.DEMO_PASSWORD))
+                        password_hash=password_hash)
             session.add(user)
         member = members.get(member_key) if member_key else None
         session.flush()

@@ -8,6 +8,9 @@ from market.auth.tokens import issue_token
 from market.members.models import Member, MemberSector, MemberStatus, Network
 
 PASSWORD = "correct horse battery staple"
+#: PASSWORD's scrypt hash, made once per process: hashing costs ~0.1 s, and tests make
+#: thousands of users (signing in still checks the password against it).
+PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 
 def valid_siret(n: int) -> str:
@@ -47,7 +50,7 @@ def make_member(db, name="Jardins de l'Adour", n=1, sectors=(), networks=(),
 
 def make_user(db, email="someone@example.org", roles=()) -> User:
     """Create and commit a user holding ``roles``: (role, member_id or None) pairs."""
-    user = User(email=email, password_hash=generate_password_hash(PASSWORD))
+    user = User(email=email, password_hash=PASSWORD_HASH)
     user.roles = [UserRole(role=role, member_id=member_id) for role, member_id in roles]
     db.session.add(user)
     db.session.commit()
