@@ -9,13 +9,17 @@ from market.web.errors import Forbidden, ValidationError
 
 #: Roles that write a member's offers and act on its orders.
 TRADERS = (Role.member_admin, Role.member_staff)
+#: Roles that read and act on a member's orders: its traders, and a public body's buyers
+#: (a catalogue purchase is an order they confirm, pay and leave a reference on).
+ORDER_PARTIES = (*TRADERS, Role.buyer)
 
 
-def own_members() -> set[int]:
-    """Members whose offers the caller may read whatever their status."""
+def own_members(roles: tuple[Role, ...] = TRADERS) -> set[int]:
+    """Members whose offers (or, with ORDER_PARTIES, orders) the caller may read whatever
+    their status."""
     if not current_user.is_authenticated:
         return set()
-    return current_user.member_ids(*TRADERS, acting="read")
+    return current_user.member_ids(*roles, acting="read")
 
 
 def editable_members(roles: tuple[Role, ...] = TRADERS) -> set[int]:

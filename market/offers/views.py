@@ -72,11 +72,12 @@ def day(value) -> str:
     return format_date(value.astimezone(forms.PARIS).date(), "long") if value else ""
 
 
-def trader(acting: str):
-    """Users who write offers (admins, staff) for some member whose status lets them act."""
+def trader(acting: str, roles: tuple = TRADERS):
+    """Users who write offers (admins, staff; or ``roles``) for some member whose status lets
+    them act."""
 
     def rule(user, view_args) -> bool:
-        return user is not None and bool(user.member_ids(*TRADERS, acting=acting))
+        return user is not None and bool(user.member_ids(*roles, acting=acting))
 
     rule.__name__ = f"trader({acting})"
     return rule

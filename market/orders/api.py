@@ -15,7 +15,7 @@ import ledger
 from ledger import idempotency as ledger_idempotency
 from market.offers import services as offers
 from market.offers.geo import scales
-from market.offers.viewer import editable_members, own_members, writing_member
+from market.offers.viewer import ORDER_PARTIES, editable_members, own_members, writing_member
 from market.orders import services
 from market.orders.models import Order
 from market.orders.present import order_data
@@ -87,7 +87,7 @@ def place_order(data: dict):
 def order_action(order_id: int, action: str):
     """Accept (hold the buyer's funds), reject, cancel (void), deliver or confirm (post)."""
     def work():
-        mine = editable_members()
+        mine = editable_members(ORDER_PARTIES)
         order = services.get_order(db.session, order_id, mine, lock=True)
         services.act(db.session, order, action, services.sides(order, mine))
         return order_data(order, db.session.connection(), scales(db.session))
@@ -98,7 +98,7 @@ def order_action(order_id: int, action: str):
 @blp.response(200, OrderSchema)
 def get_order(order_id: int):
     """An order of the caller's member, as buyer or seller."""
-    order = services.get_order(db.session, order_id, own_members())
+    order = services.get_order(db.session, order_id, own_members(ORDER_PARTIES))
     return order_data(order, db.session.connection(), scales(db.session))
 
 
@@ -107,7 +107,7 @@ def get_order(order_id: int):
 @blp.response(200, OrderPageSchema)
 def list_orders(args: dict):
     """The caller's members' orders, newest first (``role``: as buyer or as seller)."""
-    mine = own_members()
+    mine = own_members(ORDER_PARTIES)
     if not mine:
         return {"items": [], "next_cursor": None}
     stmt = select(Order)

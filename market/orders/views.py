@@ -21,7 +21,7 @@ from market.offers import labels as offer_labels
 from market.offers import services as offers
 from market.offers import views as offer_views
 from market.offers.models import Offer, OfferStatus
-from market.offers.viewer import TRADERS, editable_members, own_members, writing_member
+from market.offers.viewer import ORDER_PARTIES, editable_members, own_members, writing_member
 from market.orders import forms, labels, references, services
 from market.orders.models import Order, OrderState
 from market.orders.references_api import ReferenceInSchema, ReplyInSchema
@@ -45,7 +45,7 @@ def N_(message: str) -> str:
 
 
 def trades(user) -> bool:
-    return bool(user.member_ids(*TRADERS, acting="read"))
+    return bool(user.member_ids(*ORDER_PARTIES, acting="read"))
 
 
 navigation.add_link(N_("Commandes"), "orders.mine", trades)
@@ -166,7 +166,7 @@ def submit(form: forms.OrderForm, offer: Offer, currencies: dict) -> tuple[int, 
 @bp.get("/commandes")
 def mine():
     """The caller's members' orders, as buyer and as seller, newest first."""
-    ids = own_members()
+    ids = own_members(ORDER_PARTIES)
     sections = []
     for side, column in ((services.BUYER, Order.buyer_member_id),
                          (services.SELLER, Order.seller_member_id)):
@@ -180,14 +180,14 @@ def mine():
 @bp.get(f"/commandes/<{ID}:order_id>")
 def order_page(order_id: int):
     """One order: its details, the ledger's transfer, the buttons of the caller's side."""
-    order = services.get_order(db.session, order_id, own_members())
+    order = services.get_order(db.session, order_id, own_members(ORDER_PARTIES))
     return render_order(order)
 
 
 def render_order(order: Order, reference_form=None, reply_form=None, status: int = 200):
     """The order page (with a refused reference or reply form shown again)."""
     conn = db.session.connection()
-    writing = editable_members()
+    writing = editable_members(ORDER_PARTIES)
     acting = services.sides(order, writing)
     buttons = [(action, label) for action, label in labels.ACTIONS.items()
                if (OrderState(order.state), action) in services.ORDER_TRANSITIONS
@@ -210,7 +210,7 @@ def render_order(order: Order, reference_form=None, reply_form=None, status: int
         references=left, names=references.names(db.session, left),
         may_leave=may_leave, reference_form=reference_form or forms.ReferenceForm(),
         may_reply=may_reply, reply_form=reply_form or forms.ReplyForm(),
-        viewer_sides=services.sides(order, own_members()))
+        viewer_sides=services.sides(order, own_members(ORDER_PARTIES)))
     return page, status
 
 
@@ -218,7 +218,7 @@ def render_order(order: Order, reference_form=None, reply_form=None, status: int
 def act(order_id: int, action: str):
     """Accept, reject, cancel, deliver or confirm an order, then back to its page."""
     begin_write(db.session)
-    mine = editable_members()
+    mine = editable_members(ORDER_PARTIES)
     order = services.get_order(db.session, order_id, mine, lock=True)
     try:
         services.act(db.session, order, action, services.sides(order, mine))
@@ -253,7 +253,7 @@ def author_from(form, candidates) -> int:
 def leave_reference(order_id: int):
     """Leave the reference of one's member on the other side of a completed order."""
     begin_write(db.session)
-    mine = editable_members()
+    mine = editable_members(ORDER_PARTIES)
     order = services.get_order(db.session, order_id, mine, lock=True)
     form = forms.ReferenceForm()
     author = author_from(form, mine & {order.buyer_member_id, order.seller_member_id})
@@ -274,7 +274,7 @@ def leave_reference(order_id: int):
 def reply_reference(order_id: int):
     """Reply, once, to the reference left on this order about one's member."""
     begin_write(db.session)
-    mine = editable_members()
+    mine = editable_members(ORDER_PARTIES)
     order = services.get_order(db.session, order_id, mine, lock=True)
     form = forms.ReplyForm()
     subject = author_from(form, mine & {order.buyer_member_id, order.seller_member_id})
@@ -305,17 +305,21 @@ def refused_form(order: Order, form, errors: dict | str, kind: str, status: int)
         form.form_errors.append(errors)
     else:
         forms.show_errors(form, errors, [])
-    order = services.get_order(db.session, order.id, own_members())
+    order = services.get_order(db.session, order.id, own_members(ORDER_PARTIES))
     if kind == "reference":
         return render_order(order, reference_form=form, status=status)
     return render_order(order, reply_form=form, status=status)
 
 
+#: A side of orders: traders, or a public body's buyers (its catalogue purchases).
+PARTY_READS = offer_views.trader("read", ORDER_PARTIES)
+PARTY_WRITES = offer_views.trader("write", ORDER_PARTIES)
+
 protect(bp, {
     "place": offer_views.trader("write"),  # for a member the caller writes for, not the seller
-    "mine": offer_views.trader("read"),  # the caller's members' orders only
-    "order_page": offer_views.trader("read"),  # a side's only (services.get_order: else 404)
-    "act": offer_views.trader("write"),  # the side ACTORS names (services.act)
-    "leave_reference": offer_views.trader("write"),  # a side of a completed order
-    "reply_reference": offer_views.trader("write"),  # the member spoken of
+    "mine": PARTY_READS,  # the caller's members' orders only
+    "order_page": PARTY_READS,  # a side's only (services.get_order: else 404)
+    "act": PARTY_WRITES,  # the side ACTORS names (services.act)
+    "leave_reference": PARTY_WRITES,  # a side of a completed order
+    "reply_reference": PARTY_WRITES,  # the member spoken of
 })

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+import ledger
 from market.auth.roles import Role
 from market.matching import rotation
 from market.members.models import LegalForm, MemberStatus
@@ -17,7 +18,7 @@ from market.procurement.contract_models import CataloguePurchase
 from market.procurement.models import StructureReach
 from market.procurement.outreach_models import ProcurementSettings
 from tests.integration.db_writes import nothing_written, writes
-from tests.integration.members_factories import bearer, make_member, make_user
+from tests.integration.members_factories import bearer, log_in, make_member, make_user
 from tests.integration.offers_factories import make_offer
 from tests.integration.procurement_factories import GREEN, make_buyer, make_structure
 
@@ -243,6 +244,30 @@ def test_the_order_is_requested_and_the_supplier_sees_it(client, db, buyer):
     accepted = client.post(f"/api/v1/orders/{body['order_id']}/accept",
                            headers=supplier.headers)
     assert accepted.status_code == 200, accepted.json  # then as any marketplace order
+
+
+def test_the_buyer_follows_its_purchase_as_an_order_and_confirms_it(client, db, buyer):
+    # The buyer holds the buyer role only: the order is theirs to read and confirm.
+    supplier = structure(db, 1, "Jardins de l'Aunis")
+    other = make_buyer(db, 61, "Ville de Niort")
+    order_id = buy(client, buyer).json["order_id"]
+    assert client.post(f"/api/v1/orders/{order_id}/accept",
+                       headers=supplier.headers).status_code == 200
+    seen = client.get(f"/api/v1/orders/{order_id}", headers=buyer.headers)
+    assert seen.status_code == 200 and seen.json["state"] == "accepted"
+    listed = client.get("/api/v1/orders?role=buyer", headers=buyer.headers).json["items"]
+    assert [o["id"] for o in listed] == [order_id]
+    for path in (f"/api/v1/orders/{order_id}", f"/api/v1/orders/{order_id}/confirm"):
+        method = client.post if path.endswith("confirm") else client.get
+        assert method(path, headers=other.headers).status_code == 404
+    log_in(client, buyer.user)
+    page = client.get(f"/commandes/{order_id}")
+    assert page.status_code == 200 and "Tonte : Jardins de l&#39;Aunis" in page.text
+    assert f'action="/commandes/{order_id}/confirm"' in page.text
+    assert f'href="/commandes/{order_id}"' in client.get("/commandes").text
+    confirmed = client.post(f"/api/v1/orders/{order_id}/confirm", headers=buyer.headers)
+    assert confirmed.status_code == 200 and confirmed.json["state"] == "completed"
+    assert ledger.get_account(db.engine, supplier.accounts["EUR"])["balance"] == "300.00"
 
 
 def test_the_purchase_detail_shows_its_rotation_verified(client, db, buyer):
