@@ -172,14 +172,28 @@ def within_threshold(session, found: list[Offered]) -> list[Offered]:
     return kept
 
 
+def lock_structures(session, member_ids: set[int]) -> None:
+    """Lock the directory rows of ``member_ids`` until the transaction ends, in one order
+    (no deadlock); SQLite has no row locks, its writes are serialised."""
+    session.execute(select(Structure.member_id)
+                    .where(Structure.member_id.in_(sorted(member_ids)))
+                    .order_by(Structure.member_id).with_for_update())
+
+
 def purchase(session, buyer: Member, user_id: int | None, data: dict, now: datetime,
              seed: str | None = None) -> CataloguePurchase:
     """Give the purchase to the least-served eligible structure and order its offer; the
     order and the record commit together (or neither: the caller's one transaction)."""
     sector, department = checked_request(data)
     quantity = data["quantity"]
-    kept = within_threshold(session, candidates(session, sector, department, quantity, now,
-                                                exclude=frozenset({buyer.id})))
+    exclude = frozenset({buyer.id})
+    found = candidates(session, sector, department, quantity, now, exclude=exclude)
+    if found:
+        # Purchases among the same structures run one at a time, each counting what the one
+        # before gave: two at once would both see the same least-served structure.
+        lock_structures(session, {c.member.id for c in found})
+        found = candidates(session, sector, department, quantity, now, exclude=exclude)
+    kept = within_threshold(session, found)
     seed = seed or secrets.token_hex(16)
     by_member = {c.member.id: c for c in kept}
     ranking = rotation.rank([(c.member.id, c.offer.id, c.received_minor) for c in kept],

@@ -2,6 +2,7 @@
 gets a small purchase, ties fall by the shown seed, the order runs as any marketplace order,
 and refused purchases write nothing."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,8 +11,9 @@ import pytest
 import ledger
 from market.auth.roles import Role
 from market.matching import rotation
-from market.members.models import LegalForm, MemberStatus
+from market.members.models import LegalForm, Member, MemberStatus
 from market.orders import services as orders
+from market.platform.database import begin_write
 from market.platform.time import now_utc
 from market.procurement import catalogue
 from market.procurement.contract_models import CataloguePurchase
@@ -268,6 +270,31 @@ def test_the_buyer_follows_its_purchase_as_an_order_and_confirms_it(client, db, 
     confirmed = client.post(f"/api/v1/orders/{order_id}/confirm", headers=buyer.headers)
     assert confirmed.status_code == 200 and confirmed.json["state"] == "completed"
     assert ledger.get_account(db.engine, supplier.accounts["EUR"])["balance"] == "300.00"
+
+
+def test_purchases_at_the_same_time_go_one_after_the_other(app, db, buyer):
+    # This test's transaction buys first and keeps its locks while a second purchase comes.
+    first = structure(db, 1, "Jardins de l'Aunis")
+    second = structure(db, 2, "Terres de Ré")
+    past_purchase(db, buyer, second, 200)
+    begin_write(db.session)
+    mine = catalogue.purchase(db.session, db.session.get(Member, buyer.member.id),
+                              buyer.user.id, NEED, now_utc())
+    assert mine.supplier_id == first.member.id  # 0 received against 200
+    answers = []
+
+    def other_purchase():
+        with app.test_client() as other:
+            answers.append(buy(other, buyer))
+
+    waiting = threading.Thread(target=other_purchase)
+    waiting.start()
+    waiting.join(1.0)
+    assert waiting.is_alive()  # it waits for the first purchase's transaction to end
+    db.session.commit()
+    waiting.join(30)
+    assert answers[0].status_code == 201, answers[0].json
+    assert answers[0].json["chosen"] == second.member.id  # 300 received against 200
 
 
 def test_the_purchase_detail_shows_its_rotation_verified(client, db, buyer):
