@@ -16,6 +16,7 @@ import pytest
 from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from ledger import sealer
 from market import create_app
@@ -111,15 +112,22 @@ def pg_url() -> str:
 
 
 def truncate_all(url: str) -> None:
-    """Empty every table of the PostgreSQL test database, keeping the schema."""
-    engine = create_engine(url)
+    """Empty every table of the PostgreSQL test database, keeping the schema, and restart
+    its sequences. Only the tables a test filled are truncated: TRUNCATE costs ~5 ms a
+    table even empty, and most tests fill a few of the schema's tables."""
+    engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
         tables = conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'alembic_version'")).scalars().all()
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        probes = [f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables]
+        filled = conn.execute(text(" UNION ALL ".join(probes))).scalars().all() if tables else []
+        if filled:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " CASCADE"))
+        # What RESTART IDENTITY did, for every sequence: a rolled-back insert moves one too.
+        conn.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"))
     engine.dispose()
 
 
