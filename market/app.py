@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import views as orders_views
     from market.procurement import advice_api as procurement_advice_api
     from market.procurement import api as procurement_api
+    from market.procurement import bid_views as procurement_bid_views
     from market.procurement import bids_api as procurement_bids_api
     from market.procurement import catalogue_api as procurement_catalogue_api
     from market.procurement import catalogue_views as procurement_catalogue_views
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(procurement_tender_views.bp)
     app.register_blueprint(procurement_contract_views.bp)
     app.register_blueprint(procurement_grouping_views.bp)
+    app.register_blueprint(procurement_bid_views.bp)
     app.register_blueprint(procurement_hours_views.bp)
     app.register_blueprint(procurement_catalogue_views.bp)
     app.register_blueprint(procurement_opportunity_views.bp)

@@ -172,8 +172,9 @@ def decimal_text(value: str, scale: int) -> str:
     return value
 
 
-def integer(value: str):
+def integer(value: str | None):
     """Digits as an integer; anything else as typed, for the schema to refuse."""
+    value = (value or "").strip()
     return int(value) if re.fullmatch(r"\d{1,12}", value) else value
 
 

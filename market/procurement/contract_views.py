@@ -39,9 +39,10 @@ from market.procurement.labels import day
 from market.procurement.models import Grouping, Lot, Structure
 from market.treasury import access as ledger_access
 from market.treasury.owners import owner_ref
-from market.web import field_messages, navigation
+from market.web import navigation
 from market.web.access import protect, signed_in
 from market.web.errors import AppError, Forbidden, NotFound, ValidationError
+from market.web.page_refusals import messages
 from market.web.pagination import paginate
 from market.web.refusals import app_error
 
@@ -96,13 +97,6 @@ def percent(bp: int) -> str:
     """A share in basis points as people read it ("33,33")."""
     return decimal_text(bp_to_percent(bp))
 
-
-def messages(error: AppError) -> dict:
-    """A refused use case's messages by field (``form`` for the whole form)."""
-    if isinstance(error, ValidationError):
-        return {name: [str(m) for m in found]
-                for name, found in field_messages.translate(error.fields).items()}
-    return {"form": [error.message]}
 
 
 # -- the comparison of a lot's bids ------------------------------------------------------------

@@ -1,8 +1,7 @@
-"""Web pages of groupings and of a structure's bid: the caller's groupings (invitations to
-answer first), the proposal form, a grouping with its buttons (accept, decline, invite,
-remove, dissolve), and the bid form on a lot, alone or for a grouping it leads.
+"""Web pages of groupings: the caller's groupings (invitations to answer first), the
+proposal form, a grouping with its buttons (accept, decline, invite, remove, dissolve).
 
-Each write runs the same use case as the JSON API (groupings, bids), in one transaction; a
+Each write runs the same use case as the JSON API (groupings), in one transaction; a
 refused form shows the page again with the messages and what was typed, nothing written.
 """
 
@@ -13,44 +12,38 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-import ledger
 from market.auth.roles import Role
 from market.members import labels as member_labels
 from market.members import taxonomy
-from market.members.models import InclusionKind, Member, MemberStatus
+from market.members.models import Member, MemberStatus
+from market.offers.forms import integer
 from market.offers.labels import money
-from market.offers.viewer import TRADERS, editable_members, writing_member
+from market.offers.viewer import editable_members, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
-from market.procurement import bids, groupings, labels, opportunities, tenders
-from market.procurement.bids_schemas import BidInSchema
-from market.procurement.contract_models import Bid, BidStatus
+from market.procurement import groupings, labels, opportunities, tenders
 from market.procurement.groupings import Actor, Viewer
 from market.procurement.groupings_schemas import GroupingInSchema
 from market.procurement.labels import day, language
 from market.procurement.models import (
-    Grouping,
     GroupingStatus,
     InvitationStatus,
     Lot,
-    Structure,
 )
-from market.web import field_messages, navigation
+from market.procurement.page_structures import answering, chosen, own_structures, structures_of
+from market.web import navigation
 from market.web.access import protect, signed_in
-from market.web.errors import AppError, Forbidden, NotFound, Unauthenticated, ValidationError
+from market.web.errors import AppError, NotFound, ValidationError
+from market.web.page_refusals import PASS_THROUGH, messages
 from market.web.pagination import MAX_LIMIT
 
 bp = Blueprint("procurement_groupings", __name__)
 ID = "int(min=1, max=2147483647)"
 #: Structures a member list offers at once (a search by name narrows it).
 MAX_CANDIDATES = 100
-#: Errors a page shows rather than an error page: the form was refused, not the request.
-PASS_THROUGH = (NotFound, Forbidden, Unauthenticated)
 ANSWERS = {"accepter": "accept", "refuser": "decline"}
-#: A share row's fields as the bid form names them ("share-12-percent").
-SHARE_FIELD = re.compile(r"share-(\d{1,10})-percent")
 #: What a field the proposal schema refused says on the page (the schema speaks English).
 PROPOSAL_MESSAGES = {
     "name": _l("Un nom de 1 à 200 caractères, sans caractère de contrôle."),
@@ -67,21 +60,6 @@ def N_(message: str) -> str:
     return message
 
 
-def answering():
-    """The condition a member answering tenders meets: an inclusion kind or a Structure row."""
-    return or_(Member.inclusion_kind != InclusionKind.none,
-               exists().where(Structure.member_id == Member.id))
-
-
-def structures_of(user) -> list[Member]:
-    """The structures ``user`` reads for as admin or staff, by name."""
-    ids = user.member_ids(*TRADERS, acting="read")
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Member).where(Member.id.in_(sorted(ids)), answering())
-                                   .order_by(Member.name, Member.id)))
-
-
 navigation.add_link(N_("Groupements"), "procurement_groupings.grouping_list",
                     lambda user: bool(structures_of(user)))
 
@@ -96,49 +74,6 @@ def grouping_helpers() -> dict:
 
 def is_network_admin() -> bool:
     return current_user.has_role(Role.network_admin)
-
-
-def chosen(members: list[Member], requested: str | None) -> Member:
-    """The structure asked for (``?member=``), else the first; one not the caller's: 404."""
-    if not requested:
-        return members[0]
-    if not requested.isdigit() or len(requested) > 10:
-        raise ValidationError({"member": [_("Identifiant de structure invalide.")]})
-    for member in members:
-        if member.id == int(requested):
-            return member
-    raise NotFound(_("Structure introuvable."))
-
-
-def own_structures() -> list[Member]:
-    members = structures_of(current_user)
-    if not members:
-        raise Forbidden(_("Seules les structures qui répondent aux marchés (SIAE, EA, "
-                          "ESAT...) ont des groupements et répondent aux lots."))
-    return members
-
-
-def messages(error: AppError) -> dict:
-    """A refused use case's messages by field (``form`` for the whole form)."""
-    if isinstance(error, ValidationError):
-        return {name: list(found) for name, found in error.fields.items()}
-    return {"form": [error.message]}
-
-
-def flat(found, prefix: str = "") -> dict:
-    """Nested schema messages as dotted keys ("shares.0.percent": [...])."""
-    if not isinstance(found, dict):
-        return {prefix: [str(m) for m in found] if isinstance(found, list) else [str(found)]}
-    out = {}
-    for key, value in found.items():
-        out.update(flat(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out
-
-
-def integer(value: str):
-    """Digits as an integer; anything else as typed, for the schema to refuse."""
-    value = (value or "").strip()
-    return int(value) if re.fullmatch(r"\d{1,12}", value) else value
 
 
 def search_text(requested: str | None) -> str:
@@ -362,170 +297,6 @@ def dissolve_grouping(grouping_id: int):
     return grouping_write(grouping_id, work, _("Groupement dissous."))
 
 
-# -- the bid form ------------------------------------------------------------------------------
-
-def decimal_text(value: str, scale: int = bids.SCALE) -> str:
-    """What people type ("55 000,5", "55000") as the API writes it ("55000.50")."""
-    value = re.sub(r"[\s\u00a0\u202f]", "", value or "").replace(",", ".")
-    found = re.fullmatch(r"(\d+)(?:\.(\d*))?", value)
-    if found and len(found.group(2) or "") < scale:
-        return f"{found.group(1)}.{(found.group(2) or '').ljust(scale, '0')}"
-    return value
-
-
-def percent_text(value: str) -> str:
-    """A typed percent ("33,33 %") as the API writes it ("33.33")."""
-    return re.sub(r"[\s\u00a0\u202f%]", "", value or "").replace(",", ".")
-
-
-def bid_values(form) -> dict:
-    """What the bid form says, as typed; share rows by member id, in the form's order."""
-    shares = {}
-    for key in form:
-        if found := SHARE_FIELD.fullmatch(key):
-            mid = int(found.group(1))
-            shares[mid] = {"percent": form.get(key, ""),
-                           "work": form.get(f"share-{mid}-work", "")}
-    return {"price": form.get("price", ""), "insertion_hours": form.get("insertion_hours", ""),
-            "summary": form.get("summary", ""), "grouping_id": form.get("grouping_id", ""),
-            "shares": shares}
-
-
-def bid_data(values: dict) -> dict:
-    """The API's body (BidInSchema) from the form, or 422 with French messages."""
-    data = {"price": decimal_text(values["price"]),
-            "insertion_hours": integer(values["insertion_hours"]),
-            "summary": values["summary"].replace("\r\n", "\n"), "grouping_id": None}
-    if values["grouping_id"]:
-        data["grouping_id"] = integer(values["grouping_id"])
-        data["shares"] = [{"member_id": mid, "percent": percent_text(row["percent"]),
-                           "work": row["work"].strip()}
-                          for mid, row in values["shares"].items()] or None
-    try:
-        return BidInSchema().load(data)
-    except SchemaError as exc:
-        raise ValidationError(flat(field_messages.translate(exc.messages))) from None
-
-
-def bid_groupings(member: Member) -> list[Grouping]:
-    """The formed groupings ``member`` leads, every member of which accepted, by name."""
-    led = db.session.scalars(select(Grouping).where(
-        Grouping.lead_id == member.id, Grouping.status == GroupingStatus.active)
-        .order_by(Grouping.name, Grouping.id))
-    return [g for g in led if all(gm.status == InvitationStatus.accepted for gm in g.members)]
-
-
-def saved_values(bid: Bid | None, lot: Lot) -> dict:
-    """The form's values from the structure's current bid, else the lot's clause hours."""
-    if bid is None:
-        return {"price": "", "insertion_hours": str(lot.insertion_hours or 0), "summary": "",
-                "grouping_id": "", "shares": {}}
-    return {"price": ledger.format_amount(bid.price_minor, bids.SCALE),
-            "insertion_hours": str(bid.insertion_hours), "summary": bid.summary,
-            "grouping_id": str(bid.grouping_id or ""),
-            "shares": {s.member_id: {"percent": bids.bp_to_percent(s.share_bp), "work": s.work}
-                       for s in bid.shares}}
-
-
-def share_rows(grouping: Grouping | None, values: dict, errors: dict) -> list[dict]:
-    """One row per member of the grouping (its lead first): what was typed, its messages."""
-    if grouping is None:
-        return []
-    order = list(values["shares"])
-    rows = []
-    for m in bids.grouping_members(grouping):
-        typed = values["shares"].get(m.id, {"percent": "", "work": ""})
-        index = order.index(m.id) if m.id in order else None
-        found = [] if index is None else [
-            *errors.get(f"shares.{index}.percent", []), *errors.get(f"shares.{index}.member_id",
-                                                                     [])]
-        rows.append({"member": m, "percent": typed["percent"], "work": typed["work"],
-                     "errors": found, "work_errors": [] if index is None else
-                     errors.get(f"shares.{index}.work", [])})
-    return rows
-
-
-def show_bid(lot_id: int, requested: str | None, *, values: dict | None = None,
-             errors: dict | None = None, status: int = 200):
-    """Render the bid form of the caller's structure on the lot, its current bid if any."""
-    members = own_structures()
-    member = chosen(members, requested)
-    lot = tenders.visible_lot(db.session, lot_id, set())
-    bid = db.session.scalar(select(Bid).where(Bid.lot_id == lot.id, Bid.member_id == member.id))
-    values = values if values is not None else saved_values(bid, lot)
-    led = bid_groupings(member)
-    asked = request.args.get("grouping") if request.method == "GET" else None
-    if asked is not None:  # the GET chooser: alone ("") or one of the groupings it leads
-        values["grouping_id"] = asked
-        if asked and not any(str(g.id) == asked for g in led):
-            raise NotFound(_("Groupement introuvable."))
-    grouping = next((g for g in led if str(g.id) == values["grouping_id"]), None)
-    if grouping is None:
-        values["grouping_id"] = ""
-    errors = errors or {}
-    return render_template(
-        "procurement/bid_form.html", lot=lot, tender=lot.tender, member=member,
-        members=members, bid=bid, groupings=led, grouping=grouping, values=values,
-        errors=errors, shares=share_rows(grouping, values, errors),
-        open=opportunities.is_open(lot), can_write=member.id in editable_members(),
-        withdrawable=bid is not None and bid.status == BidStatus.submitted), status
-
-
-@bp.get(f"/lots/<{ID}:lot_id>/repondre")
-def bid_form(lot_id: int):
-    """The bid form: alone or for a grouping the structure leads (``?grouping=``)."""
-    return show_bid(lot_id, request.args.get("member"))
-
-
-@bp.post(f"/lots/<{ID}:lot_id>/repondre")
-def submit_bid(lot_id: int):
-    """Send (or replace) the structure's bid from the form; the lot's buyer is told."""
-    values = bid_values(request.form)
-    requested = request.form.get("member") or None
-    try:
-        data = bid_data(values)
-        begin_write(db.session)
-        member = writing_member(db.session, requested)
-        lot = tenders.visible_lot(db.session, lot_id, set())
-        bids.submit_bid(db.session, lot, member, current_user.id, data)
-    except PASS_THROUGH:
-        raise
-    except AppError as error:
-        db.session.rollback()
-        return show_bid(lot_id, requested, values=values, errors=messages(error),
-                        status=error.status)
-    db.session.commit()
-    flash(_("Offre envoyée : l'acheteur la lira après la date limite. Vous pouvez la "
-            "modifier ou la retirer jusque-là."), "success")
-    return redirect(url_for(".bid_form", lot_id=lot_id, member=member.id,
-                            grouping=values["grouping_id"]))
-
-
-@bp.post(f"/lots/<{ID}:lot_id>/repondre/retrait")
-def withdraw_bid(lot_id: int):
-    """Take the structure's bid on the lot back before the deadline."""
-    requested = request.form.get("member") or None
-    try:
-        bid_id = integer(request.form.get("bid", ""))
-        if not isinstance(bid_id, int):
-            raise NotFound(_("Offre introuvable."))
-        begin_write(db.session)
-        member = writing_member(db.session, requested)
-        bid = bids.own_bid(db.session, bid_id, {member.id}, lock=True)
-        if bid.lot_id != lot_id:
-            raise NotFound(_("Offre introuvable."))
-        bids.withdraw_bid(db.session, bid)
-    except PASS_THROUGH:
-        raise
-    except AppError as error:
-        db.session.rollback()
-        return show_bid(lot_id, requested, errors=messages(error), status=error.status)
-    db.session.commit()
-    flash(_("Offre retirée : vous pouvez en envoyer une autre avant la date limite."),
-          "success")
-    return redirect(url_for(".bid_form", lot_id=lot_id, member=member.id))
-
-
 protect(bp, {
     "grouping_list": signed_in,  # structures' admins and staff (own_structures)
     "new_grouping": signed_in,
@@ -535,7 +306,4 @@ protect(bp, {
     "invite_member": signed_in,  # the lead's, or a network admin (groupings.changeable)
     "remove_member": signed_in,
     "dissolve_grouping": signed_in,
-    "bid_form": signed_in,  # structures' admins and staff, a published lot
-    "submit_bid": signed_in,  # an active structure (writing_member, bids.submit_bid)
-    "withdraw_bid": signed_in,  # the structure's own bid only (bids.own_bid)
 })

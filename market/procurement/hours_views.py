@@ -28,7 +28,8 @@ from market.procurement.hours_chart import hours_chart
 from market.procurement.hours_schemas import HoursReportInSchema, HoursValidateInSchema
 from market.web import navigation
 from market.web.access import protect, signed_in
-from market.web.errors import AppError, Forbidden, NotFound, Unauthenticated, ValidationError
+from market.web.errors import AppError, Forbidden, NotFound, ValidationError
+from market.web.page_refusals import PASS_THROUGH, messages
 from market.web.pagination import MAX_LIMIT
 
 bp = Blueprint("procurement_hours", __name__)
@@ -36,8 +37,6 @@ ID = f"int(min=1, max={hours.MAX_ID})"
 BUYERS = (Role.buyer,)
 #: Reports the facilitator's desk shows at once (oldest first).
 PAGE_SIZE = 50
-#: Errors a page shows rather than an error page: the form was refused, not the request.
-PASS_THROUGH = (NotFound, Forbidden, Unauthenticated)
 #: The report form's fields, kept as typed when the form is refused.
 REPORT_FIELDS = ("member", "month", "category", "hours", "people")
 PEOPLE = re.compile(r"[0-9]{1,6}")
@@ -71,12 +70,6 @@ def hours_helpers() -> dict:
     return {"plabels": labels, "month_label": month_label, "percent": percent,
             "category_label": lambda c: labels.PERSON_CATEGORIES.get(c, c)}
 
-
-def messages(error: AppError) -> dict:
-    """A refused use case's messages by field (``form`` for the whole form)."""
-    if isinstance(error, ValidationError):
-        return {name: [str(m) for m in found] for name, found in error.fields.items()}
-    return {"form": [error.message]}
 
 
 def load(schema, data: dict) -> dict:

@@ -11,11 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
-from market.members.models import InclusionKind, Member
 from market.offers.labels import money
-from market.offers.viewer import TRADERS, editable_members, writing_member
+from market.offers.viewer import editable_members, writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.procurement import cpv, labels, opportunities
@@ -26,40 +25,27 @@ from market.procurement.models import (
     GroupingStatus,
     InvitationStatus,
     Lot,
-    Structure,
 )
 from market.procurement.opportunities_schemas import (
     LotQuestionInSchema,
     OpportunityAnswerInSchema,
 )
 from market.procurement.outreach_models import Interest
+from market.procurement.page_structures import chosen, structures_of
 from market.web import navigation
 from market.web.access import protect, signed_in
-from market.web.errors import AppError, Forbidden, NotFound, Unauthenticated, ValidationError
+from market.web.errors import AppError, Forbidden, NotFound, ValidationError
+from market.web.page_refusals import PASS_THROUGH, messages
 
 bp = Blueprint("procurement_opportunities", __name__)
 ID = "int(min=1, max=2147483647)"
 #: Opportunities the list shows at once (newest notified first).
 PAGE_SIZE = 50
-#: Errors a page shows rather than an error page: the form was refused, not the request.
-PASS_THROUGH = (NotFound, Forbidden, Unauthenticated)
 
 
 def N_(message: str) -> str:
     """Mark ``message`` for extraction; navigation translates it when rendering."""
     return message
-
-
-def structures_of(user) -> list[Member]:
-    """The members ``user`` reads for as admin or staff that answer tenders (an inclusion
-    kind or a Structure row), by name."""
-    ids = user.member_ids(*TRADERS, acting="read")
-    if not ids:
-        return []
-    answering = or_(Member.inclusion_kind != InclusionKind.none,
-                    exists().where(Structure.member_id == Member.id))
-    return list(db.session.scalars(select(Member).where(Member.id.in_(sorted(ids)), answering)
-                                   .order_by(Member.name, Member.id)))
 
 
 navigation.add_link(N_("Opportunités"), "procurement_opportunities.opportunity_list",
@@ -72,18 +58,6 @@ def opportunity_helpers() -> dict:
     lang = language()
     return {"plabels": labels, "money": money, "day": day,
             "cpv_label": lambda code: cpv.label(code, lang)}
-
-
-def chosen(members: list[Member], requested: str | None) -> Member:
-    """The structure asked for (``?member=``), else the first; one not the caller's: 404."""
-    if requested is None or requested == "":
-        return members[0]
-    if not requested.isdigit() or len(requested) > 10:
-        raise ValidationError({"member": [_("Identifiant de structure invalide.")]})
-    for member in members:
-        if member.id == int(requested):
-            return member
-    raise NotFound(_("Structure introuvable."))
 
 
 @bp.get("/opportunites")
@@ -157,12 +131,6 @@ def opportunity_page(lot_id: int):
     """One opportunity: the lot, the structure's answer and the lot's questions."""
     return show(lot_id, request.args.get("member"))
 
-
-def messages(error: AppError) -> dict:
-    """A refused use case's messages by field (``form`` for the whole form)."""
-    if isinstance(error, ValidationError):
-        return {name: list(found) for name, found in error.fields.items()}
-    return {"form": [error.message]}
 
 
 #: What a field the answer schema refused says on the page (the schema speaks English).
