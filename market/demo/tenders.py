@@ -10,6 +10,7 @@ from sqlalchemy import select
 import ledger
 from market.auth.models import User
 from market.members.models import Member
+from market.offers import favourites
 from market.orders.services import account_in
 from market.platform.time import now_utc
 from market.procurement import (
@@ -129,6 +130,8 @@ def open_tender(session, buyer: Member, now) -> str:
     writing.transition(session, made, "publish", now=now)
     first = made.lots[0]
     told = structures_told(session, first)
+    if told:  # a structure Bayonne keeps in its favourites: the lots' matches mark it
+        favourites.star(session, buyer.id, starred_member_id=told[0].id)
     said = [opportunities.Answer("interested", comment="Deux équipes disponibles dès mars."),
             opportunities.Answer("not_interested", "capacity",
                                  "Nos équipes sont prises jusqu'à l'été.")]

@@ -98,7 +98,8 @@ def buyer_lot(lot_id: int):
 def lot_matches_data(lot_id: int) -> dict:
     lot = buyer_lot(lot_id)
     found = matches.lot_matches(db.session, lot)
-    return matches.matches_data(db.session, found, str(get_locale() or "fr"))
+    return matches.matches_data(db.session, found, str(get_locale() or "fr"),
+                                lot.tender.buyer_id)
 
 
 @blp.get("/lots/<int:lot_id>/matches")

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select, union
 from market import matching
 from market.matching import Match, Matches
 from market.members.models import Member, MemberStatus
+from market.offers.models import Favourite
 from market.orders.models import Rating, Reference
 from market.procurement.contract_models import BidShare, Contract
 from market.procurement.directory import sectors_of_cpv
@@ -94,11 +95,14 @@ def lot_matches(session, lot: Lot) -> Matches:
     return directory(session).match(engine_lot(lot))
 
 
-def match_data(match: Match, names: dict[int, str], language: str) -> dict:
-    """One answer: who, the score and each criterion's points and reason."""
+def match_data(match: Match, names: dict[int, str], language: str,
+               favourites: frozenset[int] = frozenset()) -> dict:
+    """One answer: who (each a favourite of the buyer or not), the score and each
+    criterion's points and reason."""
     return {
         "kind": match.kind, "grouping_id": match.grouping_id,
-        "structures": [{"id": i, "name": names.get(i, "")} for i in match.structure_ids],
+        "structures": [{"id": i, "name": names.get(i, ""), "favourite": i in favourites}
+                       for i in match.structure_ids],
         "lead_id": match.lead_id, "score": match.score,
         "contributions": [{"structure_id": i, "sectors": list(sectors)}
                           for i, sectors in match.contributions],
@@ -107,14 +111,22 @@ def match_data(match: Match, names: dict[int, str], language: str) -> dict:
     }
 
 
-def matches_data(session, found: Matches, language: str) -> dict:
-    """The answer for a lot as MatchesSchema serialises it."""
+def favourites_of(session, member_id: int) -> frozenset[int]:
+    """The members ``member_id`` starred (a buyer's favourite structures)."""
+    return frozenset(session.scalars(select(Favourite.starred_member_id).where(
+        Favourite.member_id == member_id, Favourite.starred_member_id.is_not(None))))
+
+
+def matches_data(session, found: Matches, language: str, buyer_id: int) -> dict:
+    """The answer for a lot as MatchesSchema serialises it, the structures ``buyer_id``
+    starred marked as its favourites."""
     ids = {i for m in (*found.structures, *found.groupings) for i in m.structure_ids}
     names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
                  .all()) if ids else {}
+    starred = favourites_of(session, buyer_id)
     return {"lot_id": found.lot_id, "candidates": found.candidates,
-            "structures": [match_data(m, names, language) for m in found.structures],
-            "groupings": [match_data(m, names, language) for m in found.groupings]}
+            "structures": [match_data(m, names, language, starred) for m in found.structures],
+            "groupings": [match_data(m, names, language, starred) for m in found.groupings]}
 
 
 def cell(value) -> str:
@@ -129,10 +141,12 @@ def matches_csv(data: dict) -> str:
     writer = csv.writer(out)
     criteria = [c["criterion"] for c in (data["structures"] or data["groupings"] or
                                          [{"explanation": []}])[0]["explanation"]]
-    writer.writerow(["rank", "kind", "score", "lead", "members", *criteria])
+    writer.writerow(["rank", "kind", "score", "lead", "members", "favourites", *criteria])
     for rank, match in enumerate([*data["structures"], *data["groupings"]], start=1):
         lead = next((s["name"] for s in match["structures"] if s["id"] == match["lead_id"]), "")
         writer.writerow([rank, match["kind"], match["score"], cell(lead),
                          cell(" + ".join(s["name"] for s in match["structures"])),
+                         cell(" + ".join(s["name"] for s in match["structures"]
+                                         if s["favourite"])),
                          *(c["points"] for c in match["explanation"])])
     return out.getvalue()

@@ -113,6 +113,8 @@ class CriterionPointsSchema(Schema):
 class MatchedStructureSchema(Schema):
     id = fields.Integer()
     name = fields.String()
+    favourite = fields.Boolean(metadata={
+        "description": "Starred by the lot's buyer (PUT /favourites/members/{id})."})
 
 
 class ContributionSchema(Schema):

@@ -113,7 +113,8 @@ def render_lot(lot, *, answers: dict | None = None, status: int = 200):
     found = advised = funnel = None
     if is_lot_buyer(lot):
         lang = language()
-        found = matches.matches_data(db.session, matches.lot_matches(db.session, lot), lang)
+        found = matches.matches_data(db.session, matches.lot_matches(db.session, lot), lang,
+                                     lot.tender.buyer_id)
         if lot.status in (TenderStatus.draft, TenderStatus.published):
             advised = advice_data(advice.lot_advice(db.session, lot), lang)
         if lot.status != TenderStatus.draft:
@@ -169,7 +170,8 @@ def answer_question(lot_id: int, question_id: int):
 def lot_matches_csv(lot_id: int):
     """The lot's matches as CSV, for its buyer."""
     lot = lot_for_buyer(lot_id)
-    data = matches.matches_data(db.session, matches.lot_matches(db.session, lot), language())
+    data = matches.matches_data(db.session, matches.lot_matches(db.session, lot), language(),
+                                lot.tender.buyer_id)
     return Response(matches.matches_csv(data), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="lot-{lot.id}-matches.csv"'})
 

@@ -77,9 +77,34 @@ def test_the_matches_export_as_csv(client, world):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert lines[0][:5] == ["rank", "kind", "score", "lead", "members"]
+    assert lines[0][:6] == ["rank", "kind", "score", "lead", "members", "favourites"]
     assert any("Jardins de l'Aunis + Terres de Ré" in line[4] or
                "Terres de Ré + Jardins de l'Aunis" in line[4] for line in lines[1:])
+
+
+def test_the_buyer_s_favourite_structures_are_marked_in_the_matches_and_the_csv(client, db,
+                                                                                world):
+    lot, buyer = world["lot"], world["buyer"]
+    path = f"/api/v1/lots/{lot['id']}/matches"
+    found = client.get(path, headers=buyer.headers).json
+    ids = {s["name"]: s["id"] for m in found["structures"] for s in m["structures"]}
+    assert not any(s["favourite"] for m in found["structures"] for s in m["structures"])
+    starred = client.put(f"/api/v1/favourites/members/{ids['Terres de Ré']}",
+                         headers=buyer.headers)
+    assert starred.status_code == 200, starred.json
+    other = Buyer(db, 61, "Ville de Niort")  # another buyer's star is not this buyer's
+    aunis = ids["Jardins de l'Aunis"]
+    assert client.put(f"/api/v1/favourites/members/{aunis}",
+                      headers=other.headers).status_code == 200
+    found = client.get(path, headers=buyer.headers).json
+    for match in (*found["structures"], *found["groupings"]):
+        for s in match["structures"]:
+            assert s["favourite"] is (s["name"] == "Terres de Ré"), (match, s)
+    lines = list(csv.DictReader(io.StringIO(
+        client.get(f"{path}.csv", headers=buyer.headers).get_data(as_text=True))))
+    assert {line["favourites"] for line in lines} == {"", "Terres de Ré"}
+    assert all(line["favourites"] == ("Terres de Ré" if "Terres de Ré" in line["members"]
+                                      else "") for line in lines)
 
 
 def test_only_the_lot_s_buyer_sees_its_matches(client, db, world):

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from market.offers.models import Favourite
 from market.procurement.models import Tender, TenderStatus
 from tests.integration.auth_helpers import CSRF_INPUT
 from tests.integration.db_writes import nothing_written
@@ -56,6 +57,20 @@ def test_the_lots_buyer_sees_its_matches_explained_and_exports_them(client, worl
     csv = client.get(f"/lots/{lot.id}/correspondances.csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert "Jardins de l'Aunis" in csv.get_data(as_text=True)
+
+
+def test_the_buyer_s_favourite_structures_are_marked_on_the_lot_page(client, db, world):
+    lot = world["lot"]
+    log_in(client, world["buyer"].user)
+    assert "★ favori" not in text(client.get(f"/lots/{lot.id}"))
+    db.session.add(Favourite(member_id=world["buyer"].member.id,
+                             starred_member_id=world["aci"].member.id))
+    db.session.commit()
+    assert ("Jardins de l'Aunis</a> <span class=\"badge badge-favourite\">★ favori</span>"
+            in text(client.get(f"/lots/{lot.id}")))
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert "★ favourite</span>" in text(client.get(f"/lots/{lot.id}"))
 
 
 def test_a_structure_or_another_buyer_does_not_see_the_matches(client, world):

@@ -171,6 +171,13 @@ def test_seed_demo_shows_every_step_of_public_procurement(runner, client, db):
         LotOpportunity.notified_at.is_not(None))).all()
     assert len(told) >= 5 and {o.interest for o in told} >= {"interested", "not_interested"}
     assert db.session.scalar(select(LotQuestion.answer)) is not None
+    # Bayonne keeps the structure told first among its favourites: the matches mark it.
+    from market.offers.models import Favourite
+
+    buyer_id = db.session.scalar(select(Tender.buyer_id).limit(1))
+    starred = set(db.session.scalars(select(Favourite.starred_member_id).where(
+        Favourite.member_id == buyer_id)))
+    assert len(starred) == 1 and starred <= {o.member_id for o in told if o.rank == 1}
     # The GIE won the green spaces; its members were paid their shares in one transfer.
     contract = db.session.scalars(select(Contract)).one()
     grouping = db.session.get(Grouping, contract.grouping_id)
