@@ -221,3 +221,109 @@ def test_the_advice_engine_imports_only_the_standard_library():
     roots |= {alias.name.split(".")[0] for node in ast.walk(tree)
               if isinstance(node, ast.Import) for alias in node.names}
     assert roots - {"market"} <= set(sys.stdlib_module_names)
+
+
+# -- the words of each reason, exactly: they are what the buyer reads ----------------------
+
+def reasons_of(found) -> list[tuple[str, str]]:
+    return [(r.fr, r.en) for r in found.reasons]
+
+
+def test_a_lot_reserved_to_siae_says_in_so_many_words_why_no_clause_is_added():
+    found = advise(facts(siae=5, clause=5), Thresholds())
+    assert reasons_of(found)[1] == (
+        "Un lot réservé aux SIAE est déjà exécuté par des salariés en insertion : pas besoin "
+        "d'une clause d'insertion en plus",
+        "A lot reserved for SIAE is already performed by insertion employees: no insertion "
+        "clause is needed on top")
+
+
+def test_ess_answers_exactly_at_the_threshold_reserve_the_lot_to_the_ess_with_its_caveat():
+    found = advise(facts(siae=1, ess=3), Thresholds(reserve_min_answers=3))
+    assert (found.recommendation, found.reservation, found.hours) == (RESERVE, "ess", None)
+    assert reasons_of(found)[1:] == [
+        ("3 structures et groupements éligibles dans la zone pour un lot réservé aux "
+         "entreprises de l'ESS, au moins 3 requis pour réserver le lot",
+         "3 eligible structures and groupings in the area for a lot reserved for "
+         "social-economy (ESS) enterprises, at least 3 needed to reserve the lot"),
+        ("La réservation à l'ESS (article L2113-15 du code de la commande publique) ne vaut "
+         "que pour certains services de santé, sociaux et culturels : vérifiez que le lot en "
+         "relève",
+         "The ESS reservation (article L2113-15) is lawful only for some health, social and "
+         "cultural services: check that the lot is one"),
+        ("Aujourd'hui le lot n'est pas réservé, sans clause d'insertion",
+         "The lot is not reserved today, with no insertion clause")]
+    fewer = advise(facts(siae=1, ess=2), Thresholds(reserve_min_answers=3))
+    assert fewer.reservation != "ess"
+
+
+def test_one_ess_answer_reads_in_the_singular():
+    found = advise(facts(ess=1, clause=1), Thresholds(reserve_min_answers=3))
+    assert reasons_of(found)[1] == (
+        "1 structure ou groupement éligible dans la zone pour un lot réservé aux entreprises "
+        "de l'ESS, au moins 3 requis pour réserver le lot",
+        "1 eligible structure or grouping in the area for a lot reserved for social-economy "
+        "(ESS) enterprises, at least 3 needed to reserve the lot")
+
+
+def test_an_unknown_value_gives_neither_saying_the_hours_cannot_be_worked_out():
+    found = advise(facts(clause=4, value=None), Thresholds())
+    assert found.recommendation == NEITHER
+    assert (
+        "Valeur estimée du lot inconnue : les heures d'une clause d'insertion ne peuvent pas "
+        "être calculées",
+        "The lot's estimated value is unknown: the hours of an insertion clause cannot be "
+        "worked out") in reasons_of(found)
+
+
+@pytest.mark.parametrize(("found", "needed", "fr", "en"), [
+    (1, 1, "1 structure avec des salariés en insertion dans la zone pour porter une clause "
+           "d'insertion, au moins 1 requise pour en proposer une",
+     "1 structure with insertion employees in the area to carry an insertion clause, at "
+     "least 1 needed to propose one"),
+    (2, 2, "2 structures avec des salariés en insertion dans la zone pour porter une clause "
+           "d'insertion, au moins 2 requises pour en proposer une",
+     "2 structures with insertion employees in the area to carry an insertion clause, at "
+     "least 2 needed to propose one")])
+def test_the_clause_structures_read_in_the_singular_and_the_plural(found, needed, fr, en):
+    why = advice.clause_structures_why(found, needed)
+    assert (why.fr, why.en) == (fr, en)
+
+
+@pytest.mark.parametrize(("make", "error", "message"), [
+    (lambda: Thresholds(reserve_min_answers=0), ValueError,
+     "reserve_min_answers must be at least 1"),
+    (lambda: Thresholds(labour_share_pct=101), ValueError,
+     "labour_share_pct must be at least 1 and at most 100"),
+    (lambda: Thresholds(hourly_cost_cents=30.0), TypeError,
+     "hourly_cost_cents must be an integer, not float"),
+    (lambda: facts(clause=-1), ValueError, "clause_structures must be at least 0"),
+    (lambda: facts(value=-1), ValueError, "value_cents must be at least 0"),
+    (lambda: facts(insertion_hours=-1), ValueError, "insertion_hours must be at least 0"),
+    (lambda: facts(siae=-1, both=0, ess=0), ValueError, "answers[siae] must be at least 0"),
+    (lambda: LotFacts({"siae": 1}, 0), ValueError,
+     "answers must count exactly siae, disability, both, ess"),
+    (lambda: facts(reservation="all"), ValueError, "unknown reservation 'all'")])
+def test_bad_facts_and_thresholds_are_refused_saying_which_and_why(make, error, message):
+    with pytest.raises(error) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+def test_zero_is_a_value_and_a_clause_of_zero_hours_a_lot_can_have():
+    assert advise(facts(clause=1, value=0, insertion_hours=0), Thresholds()).recommendation \
+        == NEITHER
+
+
+def test_the_exact_hours_are_whole_hours_rounded_down():
+    value = 100_000 * EUROS  # 100,000 x 40 % x 7 % / 30 EUR = 93.3 h
+    assert advice.exact_hours(value, Thresholds()) == 93
+    assert advice.clause_hours(value, Thresholds()) == 90
+
+
+def test_the_lot_as_it_stands_tells_its_reservation_and_its_clause():
+    why = advice.current_why(facts(reservation="siae", insertion_hours=1200))
+    assert (why.fr, why.en) == (
+        "Aujourd'hui le lot est réservé aux SIAE, avec une clause d'insertion de 1\u202f200 h",
+        "The lot is reserved for work-integration enterprises (SIAE) today, with an insertion "
+        "clause of 1,200 h")

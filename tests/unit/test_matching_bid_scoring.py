@@ -79,15 +79,35 @@ def test_scores_read_with_two_decimals_rounded_half_up(value, text):
     assert two_decimals(value) == text
 
 
-@pytest.mark.parametrize("facts", [
-    dict(id=1, price_minor=0, insertion_hours=0),
-    dict(id=1, price_minor=1.5, insertion_hours=0),
-    dict(id=1, price_minor=10, insertion_hours=-1),
-    dict(id=1, price_minor=10, insertion_hours=0, quality_mark=21),
+@pytest.mark.parametrize("facts, message", [
+    (dict(id=1, price_minor=0, insertion_hours=0), "price_minor must be positive integer cents"),
+    (dict(id=1, price_minor=1.5, insertion_hours=0),
+     "price_minor must be positive integer cents"),
+    (dict(id=1, price_minor=10, insertion_hours=-1),
+     "insertion_hours must be a non-negative integer"),
+    (dict(id=1, price_minor=10, insertion_hours=0, quality_mark=21),
+     "quality_mark must be within 0..20"),
 ])
-def test_a_bid_without_a_positive_integer_price_or_with_a_bad_mark_is_refused(facts):
-    with pytest.raises(ValueError):
+def test_a_bid_without_a_positive_integer_price_or_with_a_bad_mark_is_refused(facts, message):
+    with pytest.raises(ValueError) as caught:
         BidFacts(**facts)
+    assert str(caught.value) == message
+
+
+def test_each_criterion_s_points_carry_their_weight_marked_or_not():
+    weighted = {"price": Fraction(50), "quality": Fraction(30), "social": Fraction(20)}
+    for mark in (None, 10):
+        [scored] = score_bids([BidFacts(1, 1000, 0, mark)], weighted)
+        assert {p.kind: p.weight for p in scored.points} == weighted
+        assert isinstance(scored.score, Fraction)
+    [zero] = score_bids([BidFacts(1, 1000, 0)], {"social": Fraction(20)})
+    [hours] = score_bids([BidFacts(1, 1000, 40)], {"social": Fraction(20)})
+    assert (hours.score, hours.points[0].weight) == (20, 20)
+    assert isinstance(score_bids([BidFacts(1, 1000, 0)], {})[0].score, Fraction)
+    with pytest.raises(ValueError, match="^scores are never negative$"):
+        two_decimals(Fraction(-1))
+    # No bid commits any hours: 0 social points of 20.
+    assert (zero.score, zero.points[0].kind, zero.points[0].weight) == (0, "social", 20)
 
 
 bid_lists = st.lists(st.builds(BidFacts, id=st.integers(1, 10**6),
@@ -133,6 +153,13 @@ def test_a_payment_split_by_shares_sums_to_the_amount_and_only_the_lead_gets_the
     for member, bp in shares[1:]:
         assert parts[member] == amount * bp // WHOLE
     assert 0 <= parts[1] - amount * bps[0] // WHOLE < len(shares)
+
+
+def test_a_lead_without_a_share_gets_only_the_cents_left():
+    from market.procurement.invoices import split
+
+    assert split(10_001, [(2, 5000), (3, 5000)], lead_id=1) == {1: 1, 2: 5000, 3: 5000}
+    assert split(10_000, [(2, 5000), (3, 5000)], lead_id=1) == {1: 0, 2: 5000, 3: 5000}
 
 
 def test_one_cent_more_than_a_round_amount_goes_to_the_lead():

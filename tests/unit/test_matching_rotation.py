@@ -57,21 +57,26 @@ def test_the_ranking_keeps_each_candidate_with_its_offer_and_amount():
     assert ranking == (Candidate(2, 12, 0), Candidate(1, 11, 5))
 
 
-@pytest.mark.parametrize("candidates, error", [
-    ([], ValueError),
-    ([(1, 11, 0), (1, 12, 3)], ValueError),
-    ([(1, 11, -1)], ValueError),
-    ([(1, 11, 1.5)], TypeError),
-    ([(1, 11, True)], TypeError),
+@pytest.mark.parametrize("candidates, error, message", [
+    ([], ValueError, "no candidate"),
+    ([(1, 11, 0), (1, 12, 3)], ValueError, "a structure is a candidate at most once"),
+    ([(1, 11, -1)], ValueError, "received_minor must not be negative"),
+    ([(1, 11, 1.5)], TypeError, "candidate values are integers, not float"),
+    ([(1, 11, True)], TypeError, "candidate values are integers, not bool"),
 ])
-def test_candidates_that_cannot_be_ranked_are_refused(candidates, error):
-    with pytest.raises(error):
+def test_candidates_that_cannot_be_ranked_are_refused(candidates, error, message):
+    with pytest.raises(error) as caught:
         rank(candidates, "seed")
+    assert str(caught.value) == message
 
 
 def test_a_seed_that_is_not_a_string_is_refused():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="^the seed is a string$"):
         rank([(1, 11, 0)], 42)
+
+
+def test_the_rotation_keeps_the_seed_it_was_drawn_with():
+    assert rank([(1, 11, 0), (2, 12, 0)], "graine-42").seed == "graine-42"
 
 
 @given(st.dictionaries(st.integers(1, 10**6), st.integers(0, 10**9), min_size=1, max_size=30),
