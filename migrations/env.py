@@ -50,7 +50,8 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
-            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+            check = "PRAGMA foreign_key_check"
+            dangling = connection.exec_driver_sql(check).all() if sqlite else []
             if dangling:
                 # (table, rowid, referenced table, foreign key index): enough to find the rows.
                 raise RuntimeError("the migrations left rows whose foreign keys point nowhere: "
