@@ -73,6 +73,21 @@ def test_the_buyer_s_favourite_structures_are_marked_on_the_lot_page(client, db,
     assert "★ favourite</span>" in text(client.get(f"/lots/{lot.id}"))
 
 
+def test_the_buyer_stars_a_structure_from_the_matches_and_comes_back_to_the_lot(client, db,
+                                                                                world):
+    lot, aci = world["lot"], world["aci"]
+    log_in(client, world["buyer"].user)
+    page = text(client.get(f"/lots/{lot.id}"))
+    assert f'action="/favoris/membres/{aci.member.id}"' in page and "Ajouter aux favoris" in page
+    csrf = CSRF_INPUT.search(page).group(1)
+    response = client.post(f"/favoris/membres/{aci.member.id}", data={
+        "csrf_token": csrf, "member": world["buyer"].member.id, "next": f"/lots/{lot.id}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/lots/{lot.id}")
+    page = text(client.get(f"/lots/{lot.id}"))
+    assert "★ favori</span>" in page and "Retirer des favoris" in page
+
+
 def test_a_structure_or_another_buyer_does_not_see_the_matches(client, world):
     lot = world["lot"]
     for who in ("aci", "other"):
