@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select, union
 from market import matching
 from market.matching import Match, Matches
 from market.members.models import Member, MemberStatus
-from market.offers.models import Favourite
+from market.offers import favourites
 from market.orders.models import Rating, Reference
 from market.procurement.contract_models import BidShare, Contract
 from market.procurement.directory import sectors_of_cpv
@@ -96,7 +96,7 @@ def lot_matches(session, lot: Lot) -> Matches:
 
 
 def match_data(match: Match, names: dict[int, str], language: str,
-               favourites: frozenset[int] = frozenset()) -> dict:
+               favourites: set[int] = frozenset()) -> dict:
     """One answer: who (each a favourite of the buyer or not), the score and each
     criterion's points and reason."""
     return {
@@ -111,19 +111,13 @@ def match_data(match: Match, names: dict[int, str], language: str,
     }
 
 
-def favourites_of(session, member_id: int) -> frozenset[int]:
-    """The members ``member_id`` starred (a buyer's favourite structures)."""
-    return frozenset(session.scalars(select(Favourite.starred_member_id).where(
-        Favourite.member_id == member_id, Favourite.starred_member_id.is_not(None))))
-
-
 def matches_data(session, found: Matches, language: str, buyer_id: int) -> dict:
     """The answer for a lot as MatchesSchema serialises it, the structures ``buyer_id``
     starred marked as its favourites."""
     ids = {i for m in (*found.structures, *found.groupings) for i in m.structure_ids}
     names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
                  .all()) if ids else {}
-    starred = favourites_of(session, buyer_id)
+    _offers, starred = favourites.starred(session, {buyer_id})
     return {"lot_id": found.lot_id, "candidates": found.candidates,
             "structures": [match_data(m, names, language, starred) for m in found.structures],
             "groupings": [match_data(m, names, language, starred) for m in found.groupings]}
