@@ -10,7 +10,7 @@ fee (no delivery method, or a free one). Its cheapest such offer is its candidat
 """
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -115,6 +115,11 @@ def fitting_offers(session, sector_code: str, quantity: int, now: datetime):
         .order_by(Offer.price_minor, Offer.id)).all()
 
 
+def least_served(c: Offered) -> tuple[int, int]:
+    """The candidates' order: least received first, then by member id."""
+    return c.received_minor, c.member.id
+
+
 def candidates(session, sector_code: str, department: str, quantity: int, now: datetime,
                *, exclude: frozenset[int] = frozenset()) -> list[Offered]:
     """The eligible structures for the purchase (module docstring), each with its cheapest
@@ -130,7 +135,7 @@ def candidates(session, sector_code: str, department: str, quantity: int, now: d
     given = received(session, sorted(best), now)
     found = [Offered(offer.member, offer, offer.price_minor * quantity, given.get(m, 0),
                      delivery) for m, (offer, delivery) in best.items()]
-    return sorted(found, key=lambda c: (c.received_minor, c.member.id))
+    return sorted(found, key=least_served)
 
 
 def checked_request(data: dict) -> tuple[str, str]:
@@ -191,8 +196,11 @@ def purchase(session, buyer: Member, user_id: int | None, data: dict, now: datet
     if found:
         # Purchases among the same structures run one at a time, each counting what the one
         # before gave: two at once would both see the same least-served structure.
-        lock_structures(session, {c.member.id for c in found})
-        found = candidates(session, sector, department, quantity, now, exclude=exclude)
+        ids = [c.member.id for c in found]
+        lock_structures(session, set(ids))
+        given = received(session, ids, now)
+        found = sorted((replace(c, received_minor=given.get(c.member.id, 0)) for c in found),
+                       key=least_served)
     kept = within_threshold(session, found)
     seed = seed or secrets.token_hex(16)
     by_member = {c.member.id: c for c in kept}
