@@ -33,8 +33,7 @@ def writing_member(session, requested: str | int | None, roles: tuple[Role, ...]
                    acting: str = "write") -> Member:
     """The member the caller acts for with ``roles`` (none: any member role): the one asked
     (``?member=``) or their only one; ``acting`` "read" or "write", as its status allows."""
-    allowed = (current_user.member_ids(*roles, acting=acting)
-               if current_user.is_authenticated else set())
+    allowed = own_members(roles) if acting == "read" else editable_members(roles)
     if isinstance(requested, str):
         if not requested.isdigit() or len(requested) > 9:
             raise ValidationError({"member": [_("Identifiant de structure invalide.")]})

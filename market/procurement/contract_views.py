@@ -98,7 +98,6 @@ def percent(bp: int) -> str:
     return decimal_text(bp_to_percent(bp))
 
 
-
 # -- the comparison of a lot's bids ------------------------------------------------------------
 
 def buyer_lot(lot_id: int, *, lock: bool = False, writing: bool = False) -> Lot:

@@ -71,7 +71,6 @@ def hours_helpers() -> dict:
             "category_label": lambda c: labels.PERSON_CATEGORIES.get(c, c)}
 
 
-
 def load(schema, data: dict) -> dict:
     """``data`` loaded by ``schema``; its refusal as the application's validation error."""
     try:
