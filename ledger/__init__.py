@@ -12,6 +12,7 @@ from ledger.accounts import (
     create_account,
     create_currency,
     list_currencies,
+    set_limits,
 )
 from ledger.core.errors import (
     AccountClosed,
@@ -75,6 +76,6 @@ __all__ = [
     "batch", "close_account", "create_account", "create_currency", "expire_holds",
     "format_amount", "freeze_account", "get_account", "get_transfer", "hold",
     "list_accounts", "list_currencies", "list_transfers", "parse_amount", "post_pending",
-    "reverse", "seal", "statement", "transfer", "trial_balance", "unfreeze_account",
+    "reverse", "seal", "set_limits", "statement", "transfer", "trial_balance", "unfreeze_account",
     "verify", "void_pending",
 ]

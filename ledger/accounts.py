@@ -106,6 +106,38 @@ def _limits(min_balance, max_balance, scale: int) -> tuple[int | None, int | Non
     return low, high
 
 
+def set_limits(bind, account_id: int, *, min_balance: str | int | None = 0,
+               max_balance: str | int | None = None) -> dict:
+    """Change an account's limits (a credit line is a negative min_balance): never so that
+    what the account already holds, pending holds included, would stand outside them."""
+    def work(conn: Connection) -> dict:
+        locked = repo.lock_accounts(conn, [account_id])
+        expire_due(conn, locked, now_utc())
+        state = locked.accounts.get(account_id)
+        if state is None:
+            raise AccountNotFound(f"Account {account_id} does not exist.",
+                                  account_id=account_id)
+        if state.status == "closed":
+            raise InvalidState(f"Account {account_id} is closed.", account_id=account_id,
+                               status=state.status)
+        scale = locked.scales[state.currency]
+        low = None if min_balance is None else parse_amount(min_balance, scale, signed=True)
+        high = None if max_balance is None else parse_amount(max_balance, scale, signed=True)
+        fields = {}
+        if low is not None and state.balance - state.pending_debits < low:
+            fields["min_balance"] = ["Below what the account already owes or holds back."]
+        if high is not None and state.balance + state.pending_credits > high:
+            fields["max_balance"] = ["Below what the account already holds."]
+        if fields:
+            raise ValidationError("The account's balance stands outside these limits.",
+                                  fields=fields, account_id=account_id)
+        conn.execute(update(accounts).where(accounts.c.id == account_id)
+                     .values(min_balance=low, max_balance=high))
+        return account_row(conn, account_id)
+
+    return idempotency.run(bind, "limits", None, None, work)
+
+
 def state_of(row) -> AccountState:
     """The balances of an account row."""
     return AccountState(row["id"], row["currency"], row["status"], row["min_balance"],
