@@ -33,6 +33,7 @@ from market.procurement.bids_schemas import (
     ContractPageSchema,
     ContractSchema,
     InvoiceInSchema,
+    InvoicePaymentInSchema,
     InvoiceSchema,
     ListArgsSchema,
     QualityMarkInSchema,
@@ -217,16 +218,19 @@ def once(operation: str, work) -> dict:
 @blp.post("/invoices/<int:invoice_id>/pay")
 @blp.doc(parameters=[HEADER_DOC])
 @idempotent
+@blp.arguments(InvoicePaymentInSchema, required=False)
 @blp.response(200, InvoiceSchema)
-def pay_invoice(invoice_id: int):
+def pay_invoice(data: dict, invoice_id: int):
     """Pay an invoice (the buyer): one ledger transfer from its euro account, split between
-    the grouping's members by their shares."""
+    the grouping's members by their shares; part may be paid in complementary currencies
+    (``payment``), the rest in euros."""
     def work():
         invoice = invoices.contract_invoice(db.session, invoice_id, readable_contracts())
         contract = db.session.get(Contract, invoice.contract_id)
         if contract.buyer_id not in editable_members(PAYERS):
             raise Forbidden(_("Seuls l'acheteur ou le trésorier de l'acheteur paient."))
-        invoices.pay_invoice(db.session, contract, invoice, current_user.id)
+        invoices.pay_invoice(db.session, contract, invoice, current_user.id,
+                             payment=(data or {}).get("payment"))
         return invoice_data(invoice, contract.currency)
     return once("procurement.invoice.pay", work)
 

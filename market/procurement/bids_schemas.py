@@ -55,6 +55,20 @@ class InvoiceInSchema(InputSchema):
     amount = amount(required=True)
 
 
+class InvoicePartInSchema(InputSchema):
+    """A part of an invoice paid in a complementary currency, at its euro parity."""
+
+    currency = text(1, 16, required=True, metadata={"example": "EUSKO"})
+    amount = amount(required=True)
+
+
+class InvoicePaymentInSchema(InputSchema):
+    """How the buyer pays: complementary parts, if any; euros for the rest."""
+
+    payment = fields.List(fields.Nested(InvoicePartInSchema), load_default=list,
+                          validate=validate.Length(max=4))
+
+
 class NamedSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)

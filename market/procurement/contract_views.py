@@ -304,7 +304,8 @@ def show_contract(contract_id: int, *, values: dict | None = None, errors: dict 
         errors=errors or {}, paying=paying,
         can_issue=contract.status == ContractStatus.active
         and contract.holder_id in editable_members(ISSUERS),
-        can_pay=contract.buyer_id in editable_members(PAYERS),
+        can_pay=(can_pay := contract.buyer_id in editable_members(PAYERS)),
+        mix_codes=invoices.payable_currencies(db.session, contract) if can_pay else [],
         sides=sides(contract, current_user.member_ids(acting="read"))), status
 
 
@@ -313,6 +314,13 @@ def contract_page(contract_id: int):
     """A contract: its lot, parties and shares, what is invoiced and paid, its invoices; the
     holder's invoice form and the buyer's payment buttons."""
     return show_contract(contract_id)
+
+
+def typed_mix(form) -> list[dict]:
+    """The complementary parts typed on the payment form (``pay_<CODE>``), blanks left out."""
+    return [{"currency": name[4:20], "amount": typed_amount(value)}
+            for name, value in sorted(form.items())
+            if name.startswith("pay_") and value.strip()]
 
 
 def typed_amount(raw: str) -> str:
@@ -373,13 +381,15 @@ def pay_invoice(contract_id: int, invoice_id: int):
         raise Forbidden(_("Seuls l'acheteur ou le trésorier de l'acheteur paient."))
     try:
         try:
-            invoices.pay_invoice(db.session, contract, invoice, current_user.id)
+            invoices.pay_invoice(db.session, contract, invoice, current_user.id,
+                                 payment=typed_mix(request.form))
         except ledger.LedgerError as refused:
             raise app_error(refused) from None
     except AppError as error:
         db.session.rollback()
+        said = [m for messages in error.details.get("fields", {}).values() for m in messages]
         return show_contract(contract_id, paying={
-            "invoice": invoice_id, "message": error.message,
+            "invoice": invoice_id, "message": error.message, "problems": said,
             "reason": error.details.get("reason")}, status=error.status)
     number = invoice.number
     db.session.commit()

@@ -1,6 +1,8 @@
 """A contract's invoices: the holder issues them (never beyond the contract's amount), the
 buyer pays each with ONE ledger transfer from its euro account whose postings split the
-amount between the grouping's members by their shares of the work.
+amount between the grouping's members by their shares of the work. Part of an invoice may
+be paid in complementary currencies at their euro parity (a mixed payment): each currency's
+part is split the same way, inside the same transfer.
 
 Paying runs in the caller's database transaction (the ledger writes on the session's own
 connection, in a savepoint): the transfer, the invoice's record of it and the
@@ -14,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import ledger
+from market.currencies.conversion import euro_cents
+from market.currencies.models import CurrencyPolicy
 from market.members.models import Member
 from market.offers.labels import money
 from market.orders.services import account_in
@@ -29,6 +33,9 @@ from market.procurement.contract_models import (
 )
 from market.procurement.models import Lot
 from market.web.errors import Conflict, InvalidState, NotFound, ValidationError
+
+#: Currencies part of an invoice may be paid in (a cooperative's shares are not money).
+PAYABLE_KINDS = ("backed", "mutual_credit")
 
 
 def split(amount_minor: int, shares: list[tuple[int, int]], lead_id: int) -> dict[int, int]:
@@ -92,17 +99,72 @@ def contract_invoice(session, invoice_id: int, contract_ids) -> ContractInvoice:
     return invoice
 
 
-def postings(session, contract: Contract, invoice: ContractInvoice) -> list[dict]:
-    """From the buyer's account to each member's, by share; 422 naming any account missing."""
+def payable_currencies(session, contract: Contract) -> list[str]:
+    """The complementary currencies the buyer could pay part of an invoice in: governed,
+    money (not shares), with an open account for the buyer and every member paid."""
     conn = session.connection()
-    currency = contract.currency
+    kinds = {c["code"]: c["kind"] for c in ledger.list_currencies(conn)}
+    payees = {s.member_id for s in contract.bid.shares} | {contract.holder_id}
+    codes = session.scalars(select(CurrencyPolicy.code).order_by(CurrencyPolicy.code))
+    return [code for code in codes
+            if code != contract.currency and kinds.get(code) in PAYABLE_KINDS
+            and all(account_in(conn, m, code) is not None
+                    for m in (contract.buyer_id, *sorted(payees)))]
+
+
+def mix_of(session, contract: Contract, invoice: ContractInvoice,
+           payment: list[dict] | None) -> dict[str, int]:
+    """The invoice's amount as {currency: minor units}: the complementary parts asked for,
+    each worth whole cents at its parity, and the rest in the contract's currency."""
+    parts: dict[str, int] = {}
+    euros = 0
+    for index, part in enumerate(payment or ()):
+        code, field = part["currency"], f"payment.{index}.amount"
+        policy = session.get(CurrencyPolicy, code)
+        found = [c for c in ledger.list_currencies(session.connection()) if c["code"] == code]
+        if policy is None or not found or found[0]["kind"] not in PAYABLE_KINDS \
+                or code == contract.currency or code in parts:
+            raise ValidationError({f"payment.{index}.currency": [_(
+                "Une monnaie complémentaire de la plateforme, une seule fois, autre que "
+                "l'euro.")]})
+        try:
+            minor = ledger.parse_amount(part["amount"], found[0]["scale"])
+        except ledger.InvalidAmount:
+            raise ValidationError({field: [_("Montant positif avec %(scale)s décimale(s).",
+                                             scale=found[0]["scale"])]}) from None
+        cents = euro_cents(minor, found[0]["scale"], policy.euro_parity)
+        if cents is None:
+            raise ValidationError({field: [_("Ce montant ne vaut pas un nombre entier de "
+                                             "centimes d'euro à la parité de %(code)s.",
+                                             code=code)]})
+        parts[code], euros = minor, euros + cents
+    if euros > invoice.amount_minor:
+        raise ValidationError({"payment": [_(
+            "Les parts en monnaies complémentaires dépassent le montant de la facture.")]})
+    if invoice.amount_minor > euros:
+        parts[contract.currency] = invoice.amount_minor - euros
+    return parts
+
+
+def postings(session, contract: Contract, invoice: ContractInvoice,
+             mix: dict[str, int] | None = None) -> list[dict]:
+    """From the buyer's account to each member's, by share, in every currency of the mix;
+    422 naming any account missing."""
+    mix = mix or {contract.currency: invoice.amount_minor}
+    return [move for code, minor in sorted(mix.items())
+            for move in currency_postings(session, contract, code, minor)]
+
+
+def currency_postings(session, contract: Contract, currency: str, amount: int) -> list[dict]:
+    """The postings of one currency's part of a payment, split by the shares."""
+    conn = session.connection()
     source = account_in(conn, contract.buyer_id, currency)
     if source is None:
         raise not_eligible(_("%(name)s n'a pas de compte en %(code)s pour payer.",
                              name=contract.buyer.name, code=currency),
                            {"member_id": contract.buyer_id})
     shares = [(s.member_id, s.share_bp) for s in contract.bid.shares]
-    parts = split(invoice.amount_minor, shares, contract.holder_id)
+    parts = split(amount, shares, contract.holder_id)
     targets = {m: account_in(conn, m, currency) for m in parts}
     missing = sorted(m for m, account in targets.items() if account is None)
     if missing:
@@ -118,19 +180,23 @@ def postings(session, contract: Contract, invoice: ContractInvoice) -> list[dict
 
 
 def pay_invoice(session, contract: Contract, invoice: ContractInvoice, user_id: int | None,
-                *, now: datetime | None = None) -> ContractInvoice:
-    """Pay ``invoice`` with one ledger transfer split by shares, and record it."""
+                *, now: datetime | None = None,
+                payment: list[dict] | None = None) -> ContractInvoice:
+    """Pay ``invoice`` with one ledger transfer split by shares (in every currency of the
+    ``payment`` mix, euros for the rest), and record it."""
     now = now or now_utc()
     if invoice.status != InvoiceStatus.issued:
         raise InvalidState(_("Cette facture est déjà payée."), {"status": invoice.status})
     lot = session.get(Lot, contract.lot_id)
-    moves = postings(session, contract, invoice)
+    mix = mix_of(session, contract, invoice, payment)
+    moves = postings(session, contract, invoice, mix)
     transfer = ledger.transfer(
         session.connection(), moves,
         description=(f"Marché {contract.id} ({lot.title}) : facture {invoice.number}")[:500],
         reference=f"contract-{contract.id}-invoice-{invoice.number}"[:128],
         metadata={"contract_id": contract.id, "invoice_id": invoice.id,
-                  "invoice_number": invoice.number, "lot_id": contract.lot_id},
+                  "invoice_number": invoice.number, "lot_id": contract.lot_id,
+                  **({"mix": dict(sorted(mix.items()))} if payment else {})},
         placed_by=None if user_id is None else f"user:{user_id}", now=now)
     invoice.status, invoice.transfer_id = InvoiceStatus.paid, transfer["id"]
     invoice.paid_at, invoice.paid_by = now, user_id
