@@ -8,10 +8,14 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from market.auth import models as auth_models  # noqa: F401  (every table known)
+from market.currencies import clearing_models, programme_models, share_models  # noqa: F401
+from market.currencies import models as currencies_models  # noqa: F401
 from market.members import models as members_models  # noqa: F401
 from market.notifications import models as notifications_models  # noqa: F401
 from market.offers import models as offers_models  # noqa: F401
 from market.orders import models as orders_models  # noqa: F401
+from market.payments import models as payments_models  # noqa: F401
+from market.payments import redemption_models  # noqa: F401
 from market.platform import (
     connection,
     database,  # noqa: F401  (engine events)
@@ -93,6 +97,15 @@ def register_blueprints(app: Flask) -> None:
     from market.auth import api as auth_api
     from market.auth import loaders
     from market.auth import views as auth_views
+    from market.currencies import api as currencies_api
+    from market.currencies import (
+        clearing_api,
+        clearing_views,
+        programme_api,
+        share_api,
+        share_views,
+    )
+    from market.currencies import views as currencies_views
     from market.members import api as members_api
     from market.members import views as members_views
     from market.notifications import api as notifications_api
@@ -103,6 +116,10 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import api as orders_api
     from market.orders import references_api
     from market.orders import views as orders_views
+    from market.payments import api as payments_api
+    from market.payments import redemption_api as payments_redemption_api
+    from market.payments import views as payments_views
+    from market.payments import webhook as payments_webhook
     from market.procurement import advice_api as procurement_advice_api
     from market.procurement import api as procurement_api
     from market.procurement import bid_views as procurement_bid_views
@@ -148,6 +165,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(procurement_hours_views.bp)
     app.register_blueprint(procurement_catalogue_views.bp)
     app.register_blueprint(procurement_opportunity_views.bp)
+    app.register_blueprint(currencies_views.bp)
+    app.register_blueprint(share_views.bp)
+    app.register_blueprint(clearing_views.bp)
+    app.register_blueprint(payments_views.bp)
+    app.register_blueprint(payments_webhook.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)
     api.register_blueprint(treasury_api.blp)
@@ -164,11 +186,18 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(procurement_hours_api.blp)
     api.register_blueprint(procurement_groupings_api.blp)
     api.register_blueprint(procurement_opportunities_api.blp)
+    api.register_blueprint(currencies_api.blp)
+    api.register_blueprint(share_api.blp)
+    api.register_blueprint(programme_api.blp)
+    api.register_blueprint(clearing_api.blp)
+    api.register_blueprint(payments_api.blp)
+    api.register_blueprint(payments_redemption_api.blp)
 
 
 def register_commands(app: Flask) -> None:
     """Add the `flask` sub-commands of CONVENTIONS.md."""
     from market.auth.cli import users_cli
+    from market.currencies.cli import currency_cli
     from market.demo.cli import seed_demo_command
     from market.notifications.cli import notifications_cli
     from market.offers.cli import offers_cli
@@ -184,3 +213,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(offers_cli)
     app.cli.add_command(procurement_cli)
     app.cli.add_command(siae_cli)
+    app.cli.add_command(currency_cli)

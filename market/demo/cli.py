@@ -136,7 +136,9 @@ def seed_demo_command(if_empty: bool):
                           [*demo_data.USERS, *sign_up_users(pending)])
     session.commit()
     click.echo(f"Réseau de démonstration : {len(members)} membres, {len(networks)} réseaux.")
-    ledger_summary = seed_ledger(db.engine, members)
+    begin_write(session)
+    ledger_summary = seed_ledger(session, members, networks)
+    session.commit()
     if ledger_summary:
         click.echo(ledger_summary)
     begin_write(session)

@@ -3,14 +3,17 @@
 from sqlalchemy import Connection
 
 import ledger
+from market.currencies import governance
 from market.treasury.owners import owner_ref
 
-#: code, name, scale, kind
+#: code, name, scale, kind, network (demo slug), rules: created through governance.
 CURRENCIES = [
-    ("EUR", "Euro", 2, "fiat"),
-    ("EUSKO", "Eusko (monnaie locale du Pays basque, adossée à l'euro)", 2, "backed"),
-    ("MUTU", "Crédit mutuel inter-entreprises du réseau", 2, "mutual_credit"),
-    ("PARTS-GIE", "Parts sociales du GIE Insertion Pays Basque", 0, "share"),
+    ("EUSKO", "Eusko (monnaie locale du Pays basque, adossée à l'euro)", 2, "backed",
+     "ptce-sud-aquitaine", {"redemption_fee_bp": 500, "merchant_fee_bp": 0}),
+    ("MUTU", "Crédit mutuel inter-entreprises du réseau", 2, "mutual_credit", "mes",
+     {"default_credit_line": "5000.00"}),
+    ("PARTS-GIE", "Parts sociales du GIE Insertion Pays Basque", 0, "share",
+     "ptce-sud-aquitaine", {}),
 ]
 #: Credit line of every member in mutual credit, in MUTU.
 CREDIT_LINE = "-5000.00"
@@ -22,16 +25,17 @@ GIE_SHARES = {"aci-jardins-adour": 20, "ei-bois-nive": 40, "ai-cote-basque": 15,
               "ei-proprete-labourd": 25, "etti-interim-solidaire-64": 10}
 
 
-def open_system_accounts(conn: Connection) -> dict[str, int]:
-    """Open the network's own accounts (no owner, unbounded where they issue money)."""
-    specs = {
-        "eur_reserve": ("EUR", "Réserve en euros (fonds de garantie de l'eusko)", 0),
-        "eur_clearing": ("EUR", "Compensation Stripe", None),
-        "eusko_issuance": ("EUSKO", "Émission d'euskos", None),
-        "gie_capital": ("PARTS-GIE", "Capital social du GIE", None),
-    }
-    return {key: ledger.create_account(conn, currency, name, min_balance=low)["id"]
-            for key, (currency, name, low) in specs.items()}
+def open_system_accounts(session, networks: dict) -> dict[str, int]:
+    """Create the currencies through governance; their system accounts come with them."""
+    euro = governance.euro(session)
+    policies = {code: governance.create_currency(
+        session, code=code, name=name, scale=scale, kind=kind,
+        network_id=networks[slug].id, **rules)
+        for code, name, scale, kind, slug, rules in CURRENCIES}
+    return {"eur_reserve": policies["EUSKO"].reserve_account_id,
+            "eur_clearing": euro.issuance_account_id,
+            "eusko_issuance": policies["EUSKO"].issuance_account_id,
+            "gie_capital": policies["PARTS-GIE"].issuance_account_id}
 
 
 def open_member_accounts(conn: Connection, members: dict) -> dict[tuple[str, str], int]:
@@ -91,15 +95,14 @@ def demo_trade(conn: Connection, system: dict, accounts: dict) -> int:
     return len(moves) + 1
 
 
-def seed_ledger(engine, members: dict) -> str | None:
-    """Create the demo ledger once (in one transaction); return a summary, or None if present."""
-    if any(c["code"] == "EUR" for c in ledger.list_currencies(engine)):
+def seed_ledger(session, members: dict, networks: dict) -> str | None:
+    """Create the demo ledger once (in the caller's transaction); a summary, or None if
+    present."""
+    conn = session.connection()
+    if any(c["code"] == "EUR" for c in ledger.list_currencies(conn)):
         return None
-    with engine.begin() as conn:
-        for code, name, scale, kind in CURRENCIES:
-            ledger.create_currency(conn, code, name, scale, kind)
-        system = open_system_accounts(conn)
-        accounts = open_member_accounts(conn, members)
-        written = demo_trade(conn, system, accounts)
-    return (f"Grand livre : {len(CURRENCIES)} monnaies, {len(system) + len(accounts)} comptes, "
-            f"{written} opérations.")
+    system = open_system_accounts(session, networks)
+    accounts = open_member_accounts(conn, members)
+    written = demo_trade(conn, system, accounts)
+    return (f"Grand livre : {len(CURRENCIES) + 1} monnaies, {len(system) + len(accounts)} "
+            f"comptes système et de membres, {written} opérations.")

@@ -47,6 +47,8 @@ class Config:
     STRIPE_API_KEY = "sk_test_intercoop"
     STRIPE_WEBHOOK_SECRET = "whsec_intercoop"
     STRIPE_API_BASE = None
+    #: The key the top-up page gives Stripe.js (public by design: "pk_...").
+    STRIPE_PUBLISHABLE_KEY = "pk_test_intercoop"
     LEDGER_SIGNING_KEY = None
     #: Cookies only over HTTPS, unless development or testing was chosen.
     SESSION_COOKIE_SECURE = True
@@ -141,6 +143,8 @@ def from_environ(environ: Mapping[str, str]) -> type[Config]:
         "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET",
                                              Config.STRIPE_WEBHOOK_SECRET),
         "STRIPE_API_BASE": environ.get("STRIPE_API_BASE"),
+        "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY",
+                                              Config.STRIPE_PUBLISHABLE_KEY),
         "LEDGER_SIGNING_KEY": environ.get("LEDGER_SIGNING_KEY"),
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,

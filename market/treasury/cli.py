@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from ledger import expire_holds, seal, verify
 from ledger.exports import FORMATS, ExportError, export_ledger
+from market.payments.redemptions import reserve_problems
 from market.platform.extensions import db
 from market.treasury.owners import owner_for
 
@@ -23,11 +24,19 @@ PROGRESS_FROM = 1000
 def verify_command(no_seal: bool) -> None:
     """Recompute every hash, the event chain and every stored balance."""
     report = verify(db.engine, seal=not no_seal)
-    if report["ok"]:
+    with db.engine.connect() as conn:
+        uncovered = reserve_problems(conn)
+    for problem in uncovered:
+        click.echo(f"reserve FAILED: {problem['currency']}: {problem['circulating']} units "
+                   f"in circulation need {problem['needed_eur']} EUR, the reserve holds "
+                   f"{problem['reserve_eur']} EUR", err=True)
+    if report["ok"] and not uncovered:
         click.echo(f"ledger ok: {report['transfers']} transfers, {report['events']} events "
                    f"({report['sealed']} sealed before this run), {report['accounts']} "
-                   "accounts agree.")
+                   "accounts agree; every backed currency's reserve covers its units.")
         return
+    if report["ok"]:
+        sys.exit(1)
     problem = report["first_problem"]
     click.echo(f"ledger verify FAILED: {problem['message']} "
                f"({report['problems']} problem(s) in all)", err=True)

@@ -6,6 +6,14 @@ from flask_login import current_user
 from market.platform.extensions import csrf
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Endpoints no browser cookie authenticates, whose callers prove themselves otherwise (a
+#: signed webhook): no CSRF token to ask for. Added with exempt().
+EXEMPT: set[str] = set()
+
+
+def exempt(endpoint: str) -> None:
+    """Exempt ``endpoint`` ("blueprint.view") from CSRF: it must authenticate its callers."""
+    EXEMPT.add(endpoint)
 
 
 def bearer_token() -> str | None:
@@ -17,7 +25,8 @@ def bearer_token() -> str | None:
 
 def check_csrf() -> None:
     """Require a CSRF token on every unsafe request that a browser cookie authenticates."""
-    if request.method not in UNSAFE_METHODS or not request.endpoint:
+    if request.method not in UNSAFE_METHODS or not request.endpoint \
+            or request.endpoint in EXEMPT:
         return
     if request.path.startswith("/api/"):
         if bearer_token() is not None:

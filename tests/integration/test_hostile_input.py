@@ -25,6 +25,7 @@ from market.members.models import Member, MemberStatus
 from market.notifications import services as notifications
 from market.offers.models import Offer, Question, Want
 from tests.integration.auth_helpers import CSRF_INPUT
+from tests.integration.currency_factories import make_currency
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import bearer, log_in, valid_siret
 from tests.integration.procurement_factories import (
@@ -153,6 +154,7 @@ def setting(db):
     grouping = make_grouping(db, structure, [partner])
     lot = make_lot(db, buyer)
     contract = make_contract(db, lot, make_bid(db, lot, structure))
+    governed = make_currency(db, "GOUV", "mutual_credit")
     return {"world": world, "db": db, "admin_headers": minting,
             "paths": {"member_id": pending.id, "token_id": token.id, "transfer_id": held["id"],
                       "notification_id": note.id, "offer_id": offer.id, "image_id": 1,
@@ -160,7 +162,9 @@ def setting(db):
                       "want_id": want.id, "question_id": question.id, "reference_id": 1,
                       "tender_id": lot.tender_id, "lot_id": lot.id, "bid_id": contract.bid_id,
                       "contract_id": contract.id, "grouping_id": grouping.id,
-                      "invoice_id": 1, "report_id": 1, "user_id": admin.id}}
+                      "invoice_id": 1, "report_id": 1, "user_id": admin.id,
+                      "code": governed.code, "account_id": world.accounts["a"],
+                      "programme_id": 1, "redemption_id": 1, "request_id": 1}}
 
 
 def path_of(rule, values: dict) -> str:
