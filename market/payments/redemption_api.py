@@ -5,22 +5,20 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 import ledger
-from ledger import idempotency as ledger_idempotency
 from ledger.lookups import MAX_ID
 from market.auth.access import network
 from market.auth.roles import Role
 from market.payments import redemptions
 from market.payments.redemption_models import RedemptionStatus
-from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.treasury import access as policy
 from market.treasury.schemas import InputSchema, amount, text
 from market.web import refusals
 from market.web.access import protect
-from market.web.errors import AppError, render_error
-from market.web.idempotency import HEADER_DOC, current, idempotent
+from market.web.errors import render_error
+from market.web.idempotency import HEADER_DOC, idempotent
 from market.web.jsonapi import Blueprint
-from market.web.refusals import as_refusal
+from market.web.once import once
 
 blp = Blueprint("redemptions_api", __name__, url_prefix="/api/v1",
                 description="Redemption of backed currency for euros")
@@ -69,36 +67,6 @@ class RedemptionSchema(Schema):
 class RedemptionListSchema(Schema):
     items = fields.List(fields.Nested(RedemptionSchema))
     next_cursor = fields.String(allow_none=True)
-
-
-def once(operation: str, work):
-    """Run the use case ``work()`` once per ``Idempotency-Key``, in one transaction; a
-    refusal is stored under the key too (the refused step rolled back)."""
-    begin_write(db.session)
-    refused = {}
-
-    def attempt(_conn):
-        try:
-            return work()
-        except AppError as error:
-            db.session.expire_all()  # nothing of the refused step may reach the commit
-            refused["stored"] = as_refusal(error)
-            refused["error"] = error
-            raise refused["stored"] from None
-        except BaseException:
-            db.session.expire_all()
-            raise
-
-    try:
-        result = ledger_idempotency.run(db.session.connection(), operation, None, current(),
-                                        attempt)
-    except ledger.LedgerError as error:
-        db.session.commit()  # the key with its refusal; the refused step rolled back
-        if error is refused.get("stored"):
-            raise refused["error"] from None  # its own words, not the generic ones
-        raise refusals.app_error(error) from None
-    db.session.commit()
-    return result
 
 
 @blp.errorhandler(ledger.LedgerError)
