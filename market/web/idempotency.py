@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 import ledger
 from ledger import idempotency as ledger_idempotency
 from market.platform import connection
+from market.platform.extensions import db
 from market.web import jsonbody
 from market.web.errors import STATUS_CODES, AppError, BadRequest, ValidationError, render_error
 from market.web.refusals import app_error
@@ -109,6 +110,9 @@ def idempotent(view, map_refusal=app_error):
             if error is None or error.status >= 500:
                 raise
             if not g.idempotency_handed:
+                # A refusal writes nothing: release the view's write lock (SQLite's BEGIN
+                # IMMEDIATE) before the key is stored on the request's own connection.
+                db.session.rollback()
                 error = remember_refusal(idem, error, map_refusal)
             return _answer(error, idem)
         if idem.replayed:

@@ -134,3 +134,14 @@ def test_the_same_idempotency_key_pays_once_and_replays_the_payment(client, db, 
     assert again.headers.get("Idempotency-Replayed") == "true"
     assert again.get_json()["id"] == first.get_json()["id"]
     assert balance(db, accounts["payer"]) == "900.00"
+
+
+def test_a_keyed_refusal_before_the_ledger_is_stored_and_replayed(client, db, world):
+    _policy, _members, accounts, headers = world
+    keyed = {**headers, "shop": {**headers["shop"], "Idempotency-Key": "not-mine"}}
+    before = snapshot(db)
+    first = pay(client, accounts, keyed, who="shop")
+    again = pay(client, accounts, keyed, who="shop")
+    assert first.status_code == again.status_code == 404, first.get_json()
+    assert again.headers.get("Idempotency-Replayed") == "true"
+    assert snapshot(db) == before
