@@ -20,11 +20,11 @@ from market.web.access import protect
 from market.web.errors import render_error
 from market.web.idempotency import HEADER_DOC, current, idempotent
 from market.web.jsonapi import Blueprint
+from market.web.path_ids import LEDGER_ID, ROW_ID
 
 blp = Blueprint("programmes_api", __name__, url_prefix="/api/v1",
                 description="Social currency programmes and payments")
 
-ID = f"int(min=1, max={MAX_ID})"
 CODE = "string(maxlength=16)"
 
 
@@ -144,14 +144,14 @@ def list_programmes():
     return {"items": [shown(p) for p in found], "next_cursor": None}
 
 
-@blp.get(f"/programmes/<{ID}:programme_id>")
+@blp.get(f"/programmes/<{ROW_ID}:programme_id>")
 @blp.response(200, ProgrammeSchema)
 def get_programme(programme_id: int):
     """One programme."""
     return shown(programmes.get_programme(db.session, programme_id))
 
 
-@blp.patch(f"/programmes/<{ID}:programme_id>")
+@blp.patch(f"/programmes/<{ROW_ID}:programme_id>")
 @blp.arguments(ProgrammePatchSchema)
 @blp.response(200, ProgrammeSchema)
 def update_programme(data: dict, programme_id: int):
@@ -162,7 +162,7 @@ def update_programme(data: dict, programme_id: int):
     return shown(updated)
 
 
-@blp.post(f"/programmes/<{ID}:programme_id>/recipients")
+@blp.post(f"/programmes/<{ROW_ID}:programme_id>/recipients")
 @blp.arguments(ProgrammeRecipientsInSchema)
 @blp.response(200, ProgrammeRecipientsSchema)
 def add_recipients(data: dict, programme_id: int):
@@ -174,7 +174,7 @@ def add_recipients(data: dict, programme_id: int):
             "next_cursor": None}
 
 
-@blp.get(f"/programmes/<{ID}:programme_id>/recipients")
+@blp.get(f"/programmes/<{ROW_ID}:programme_id>/recipients")
 @blp.response(200, ProgrammeRecipientsSchema)
 def list_recipients(programme_id: int):
     """The accounts a programme pays."""
@@ -183,7 +183,7 @@ def list_recipients(programme_id: int):
             "next_cursor": None}
 
 
-@blp.delete(f"/programmes/<{ID}:programme_id>/recipients/<{ID}:account_id>")
+@blp.delete(f"/programmes/<{ROW_ID}:programme_id>/recipients/<{LEDGER_ID}:account_id>")
 @blp.response(204)
 def remove_recipient(programme_id: int, account_id: int):
     """Stop paying an account."""
@@ -215,7 +215,7 @@ def pay(data: dict):
     return moved
 
 
-@blp.put(f"/members/<int(min=1, max=2147483647):member_id>/donation-rules/<{CODE}:code>")
+@blp.put(f"/members/<{ROW_ID}:member_id>/donation-rules/<{CODE}:code>")
 @blp.arguments(DonationRuleInSchema)
 @blp.response(200, DonationRuleSchema)
 def set_donation_rule(data: dict, member_id: int, code: str):
@@ -229,7 +229,7 @@ def set_donation_rule(data: dict, member_id: int, code: str):
             "rate_bp": rule.rate_bp if rule else 0}
 
 
-@blp.get(f"/members/<int(min=1, max=2147483647):member_id>/donation-rules/<{CODE}:code>")
+@blp.get(f"/members/<{ROW_ID}:member_id>/donation-rules/<{CODE}:code>")
 @blp.response(200, DonationRuleSchema)
 def get_donation_rule(member_id: int, code: str):
     """The member's donation rule in ``code`` (rate 0: none)."""

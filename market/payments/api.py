@@ -20,6 +20,7 @@ from market.web.access import protect, signed_in
 from market.web.errors import Conflict
 from market.web.idempotency import HEADER, HEADER_DOC, current, idempotent
 from market.web.jsonapi import Blueprint
+from market.web.path_ids import ROW_ID
 from market.web.refusals import app_error
 
 blp = Blueprint("payments_api", __name__, url_prefix="/api/v1",
@@ -86,7 +87,7 @@ def create_topup(data: dict):
     return result
 
 
-@blp.get("/topups/<int:topup_id>")
+@blp.get(f"/topups/<{ROW_ID}:topup_id>")
 @blp.response(200, TopUpSchema)
 def get_topup(topup_id: int):
     """A top-up of one of the caller's members (another's is 404)."""

@@ -5,7 +5,6 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 import ledger
-from ledger.lookups import MAX_ID
 from market.auth.access import network
 from market.auth.roles import Role
 from market.payments import redemptions
@@ -19,11 +18,11 @@ from market.web.errors import render_error
 from market.web.idempotency import HEADER_DOC, idempotent
 from market.web.jsonapi import Blueprint
 from market.web.once import once
+from market.web.path_ids import ROW_ID
 
 blp = Blueprint("redemptions_api", __name__, url_prefix="/api/v1",
                 description="Redemption of backed currency for euros")
 
-ID = f"int(min=1, max={MAX_ID})"
 
 
 class RedemptionInSchema(InputSchema):
@@ -107,7 +106,7 @@ def list_redemptions(args: dict):
             "next_cursor": None}
 
 
-@blp.get(f"/redemptions/<{ID}:redemption_id>")
+@blp.get(f"/redemptions/<{ROW_ID}:redemption_id>")
 @blp.response(200, RedemptionSchema)
 def get_redemption(redemption_id: int):
     """One redemption."""
@@ -115,7 +114,7 @@ def get_redemption(redemption_id: int):
     return redemptions.redemption_data(db.session, found)
 
 
-@blp.post(f"/redemptions/<{ID}:redemption_id>/approve")
+@blp.post(f"/redemptions/<{ROW_ID}:redemption_id>/approve")
 @blp.doc(parameters=[HEADER_DOC])
 @idempotent
 @blp.arguments(RedemptionApprovalSchema)
@@ -128,7 +127,7 @@ def approve(data: dict, redemption_id: int):
                                         by=current_user.id)))
 
 
-@blp.post(f"/redemptions/<{ID}:redemption_id>/refuse")
+@blp.post(f"/redemptions/<{ROW_ID}:redemption_id>/refuse")
 @blp.doc(parameters=[HEADER_DOC])
 @idempotent
 @blp.arguments(RedemptionRefusalSchema)
