@@ -6,23 +6,24 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 import ledger
-from market.auth.roles import Role
+from ledger import idempotency as ledger_idempotency
 from market.currencies import shares
+from market.currencies.share_access import HOLDERS, keeps_register, manages
 from market.offers.models import Offer
 from market.offers.viewer import writing_member
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.treasury.schemas import InputSchema, amount, text
 from market.web.access import protect, signed_in
-from market.web.errors import NotFound, ValidationError
+from market.web.errors import AppError, NotFound, ValidationError
+from market.web.idempotency import HEADER_DOC, current, idempotent
 from market.web.jsonapi import Blueprint
-from market.web.refusals import app_error
+from market.web.path_ids import ROW_ID, ROW_MAX_ID
+from market.web.refusals import STATUS_BY_CODE, app_error, as_refusal
 
 blp = Blueprint("shares_api", __name__, url_prefix="/api/v1",
                 description="Cooperative shares and their register")
 
-#: Who acts for a holder (moves its euros) and for a cooperative (its register, calls).
-HOLDERS = (Role.member_admin, Role.member_treasurer)
 UNITS = validate.Range(min=1, max=10**9)
 
 
@@ -45,7 +46,7 @@ class ShareRequestInSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(["withdrawal", "transfer"]))
     shares = fields.Integer(strict=True, required=True, validate=UNITS)
     to_member = fields.Integer(strict=True, load_default=None, allow_none=True,
-                               validate=validate.Range(min=1, max=2**31 - 1))
+                               validate=validate.Range(min=1, max=ROW_MAX_ID))
 
 
 class ShareDecisionInSchema(InputSchema):
@@ -139,31 +140,48 @@ def register_data(data: dict) -> dict:
             "events": [event_data(e) for e in data["events"]]}
 
 
-def keeps_register(user, member_id: int) -> bool:
-    """The cooperative's treasurers and admins, and the network's treasurers and admins."""
-    return user.is_authenticated and (
-        user.has_role(Role.network_treasurer) or user.has_role(Role.network_admin)
-        or any(user.has_role(r, member_id, "read") for r in HOLDERS))
+def as_people_read(refusal: ledger.LedgerError) -> AppError:
+    """A refusal stored as people read it (as_refusal), answered again as it was."""
+    found = AppError(refusal.message, dict(refusal.details), code=refusal.code)
+    found.status = STATUS_BY_CODE.get(refusal.code, refusal.http_status)
+    return found
 
 
-def manages(user, member_id: int) -> bool:
-    """The cooperative's own treasurers and admins (its member active): they call and decide."""
-    return any(user.has_role(r, member_id, "write") for r in HOLDERS)
-
-
-def write(work):
-    """Run one writing use case in one transaction; a ledger refusal is the API's error."""
+def write(operation: str, work):
+    """Run one writing use case in one transaction, once per Idempotency-Key: its response
+    is stored by the ledger's key store in the same transaction (market.orders.api.once);
+    a refusal is stored too, with nothing else written."""
     begin_write(db.session)
+    conn = db.session.connection()
+
+    def attempt(_conn):
+        try:
+            return work()
+        except AppError as error:
+            db.session.expire_all()  # nothing of the refused use case may reach the commit
+            raise as_refusal(error) from None
+        except ledger.LedgerError as error:
+            db.session.expire_all()
+            raise as_refusal(app_error(error)) from None
+        except BaseException:
+            db.session.expire_all()
+            raise
+
     try:
-        result = work()
+        result = ledger_idempotency.run(conn, operation, None, current(), attempt)
     except ledger.LedgerError as error:
-        db.session.rollback()
-        raise app_error(error) from None
+        db.session.commit()  # the key with its refusal; the refused use case rolled back
+        raise as_people_read(error) from None
     except BaseException:
         db.session.rollback()
         raise
     db.session.commit()
     return result
+
+
+def moves_money(view):
+    """Document and honour Idempotency-Key."""
+    return blp.doc(parameters=[HEADER_DOC])(idempotent(view, as_people_read))
 
 
 def offer_or_404(offer_id: int) -> Offer:
@@ -173,7 +191,8 @@ def offer_or_404(offer_id: int) -> Offer:
     return found
 
 
-@blp.post("/offers/<int:offer_id>/subscriptions")
+@blp.post(f"/offers/<{ROW_ID}:offer_id>/subscriptions")
+@moves_money
 @blp.arguments(ShareSubscriptionInSchema)
 @blp.response(201, ShareEventSchema)
 def subscribe(data: dict, offer_id: int):
@@ -183,10 +202,11 @@ def subscribe(data: dict, offer_id: int):
         paid = euro_amount(data["paid"], "paid")
         return event_data(shares.subscribe(db.session, offer_or_404(offer_id), subscriber,
                                            data["shares"], paid, by=current_user.id))
-    return write(work)
+    return write("shares.subscribe", work)
 
 
-@blp.post("/members/<int:member_id>/share-calls")
+@blp.post(f"/members/<{ROW_ID}:member_id>/share-calls")
+@moves_money
 @blp.arguments(ShareCallInSchema)
 @blp.response(201, ShareEventListSchema)
 def call_capital(data: dict, member_id: int):
@@ -198,10 +218,11 @@ def call_capital(data: dict, member_id: int):
         per_share = euro_amount(data["per_share"], "per_share")
         made = shares.call(db.session, member_id, per_share, by=current_user.id)
         return {"items": [event_data(e) for e in made]}
-    return write(work)
+    return write("shares.call", work)
 
 
-@blp.post("/members/<int:member_id>/share-payments")
+@blp.post(f"/members/<{ROW_ID}:member_id>/share-payments")
+@moves_money
 @blp.arguments(SharePaymentInSchema)
 @blp.response(201, ShareEventSchema)
 def pay_call(data: dict, member_id: int):
@@ -211,10 +232,11 @@ def pay_call(data: dict, member_id: int):
         paid = euro_amount(data["amount"], "amount")
         return event_data(shares.pay_call(db.session, member_id, holder.id, paid,
                                           by=current_user.id))
-    return write(work)
+    return write("shares.pay_call", work)
 
 
-@blp.post("/members/<int:member_id>/share-requests")
+@blp.post(f"/members/<{ROW_ID}:member_id>/share-requests")
+@moves_money
 @blp.arguments(ShareRequestInSchema)
 @blp.response(201, ShareRequestSchema)
 def ask(data: dict, member_id: int):
@@ -224,10 +246,11 @@ def ask(data: dict, member_id: int):
         return request_data(shares.ask(db.session, member_id, holder.id, data["kind"],
                                        data["shares"], by=current_user.id,
                                        to_member=data["to_member"]))
-    return write(work)
+    return write("shares.ask", work)
 
 
-@blp.post("/share-requests/<int:request_id>/<any(approve, refuse):decision>")
+@blp.post(f"/share-requests/<{ROW_ID}:request_id>/<any(approve, refuse):decision>")
+@moves_money
 @blp.arguments(ShareDecisionInSchema)
 @blp.response(200, ShareRequestSchema)
 def decide(data: dict, request_id: int, decision: str):
@@ -237,7 +260,7 @@ def decide(data: dict, request_id: int, decision: str):
         found = shares.request_of(db.session, request_id, mine)
         return request_data(shares.decide(db.session, found, decision == "approve",
                                           by=current_user.id, reason=data["reason"]))
-    return write(work)
+    return write("shares.decide", work)
 
 
 def readable_register(member_id: int) -> dict:
@@ -246,14 +269,14 @@ def readable_register(member_id: int) -> dict:
     return shares.register(db.session, member_id)
 
 
-@blp.get("/members/<int:member_id>/share-register")
+@blp.get(f"/members/<{ROW_ID}:member_id>/share-register")
 @blp.response(200, ShareRegisterSchema)
 def share_register(member_id: int):
     """The cooperative's register: holders, units, paid and unpaid, dates, every event."""
     return register_data(readable_register(member_id))
 
 
-@blp.get("/members/<int:member_id>/share-register.csv")
+@blp.get(f"/members/<{ROW_ID}:member_id>/share-register.csv")
 @blp.response(200, {"type": "string"}, content_type="text/csv")
 def share_register_csv(member_id: int):
     """The register as CSV, for the general assembly."""

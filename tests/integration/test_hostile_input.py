@@ -164,7 +164,8 @@ def setting(db):
                       "contract_id": contract.id, "grouping_id": grouping.id,
                       "invoice_id": 1, "report_id": 1, "user_id": admin.id,
                       "code": governed.code, "account_id": world.accounts["a"],
-                      "programme_id": 1, "redemption_id": 1, "request_id": 1}}
+                      "programme_id": 1, "redemption_id": 1, "request_id": 1,
+                      "cooperative_id": pending.id}}
 
 
 def path_of(rule, values: dict) -> str:

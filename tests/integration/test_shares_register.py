@@ -222,3 +222,43 @@ def test_network_treasurers_read_every_register(client, db, coop, alice, offer):
     seen = client.get(f"/api/v1/members/{coop.member.id}/share-register",
                       headers=bearer(db, treasurer))
     assert seen.status_code == 200 and seen.get_json()["shares"] == 4
+
+
+@pytest.mark.parametrize("path", ["share-register", "share-register.csv"])
+def test_an_id_no_member_can_have_is_not_found(client, db, path):
+    treasurer = make_user(db, "tresorier@example.org", [(Role.network_treasurer, None)])
+    response = client.get(f"/api/v1/members/2268839631/{path}", headers=bearer(db, treasurer))
+    assert response.status_code == 404
+
+
+def test_the_same_idempotency_key_subscribes_once_and_replays(client, db, coop, alice, offer):
+    headers = {**alice.headers, "Idempotency-Key": "souscription-1"}
+    path = f"/api/v1/offers/{offer}/subscriptions"
+    first = client.post(path, json={"shares": 4, "paid": "100.00"}, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    again = client.post(path, json={"shares": 4, "paid": "100.00"}, headers=headers)
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert "Idempotency-Replayed" not in first.headers
+    other = client.post(path, json={"shares": 5, "paid": "125.00"}, headers=headers)
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
+    assert balance(db, alice.accounts["EUR"]) == "900.00"
+    assert register(client, coop).get_json()["shares"] == 4
+    db.session.rollback()
+    assert db.session.query(ShareEvent).count() == 1
+
+
+def test_a_refused_subscription_replays_its_refusal_under_the_same_key(client, db, coop, alice,
+                                                                       offer):
+    headers = {**alice.headers, "Idempotency-Key": "souscription-refusee"}
+    path = f"/api/v1/offers/{offer}/subscriptions"
+    refused = client.post(path, json={"shares": 4, "paid": "99.99"}, headers=headers)
+    assert refused.status_code == 422
+    again = client.post(path, json={"shares": 4, "paid": "99.99"}, headers=headers)
+    assert again.status_code == 422 and again.get_json() == refused.get_json()
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert "quart" in again.get_json()["error"]["message"]
+    assert again.get_json()["error"]["details"]["rule"] == "quarter_unpaid"
+    db.session.rollback()
+    assert db.session.query(ShareEvent).count() == 0
