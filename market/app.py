@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from market.orders import views as orders_views
     from market.payments import api as payments_api
     from market.payments import redemption_api as payments_redemption_api
+    from market.payments import redemption_views
     from market.payments import views as payments_views
     from market.payments import webhook as payments_webhook
     from market.procurement import advice_api as procurement_advice_api
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(share_views.bp)
     app.register_blueprint(clearing_views.bp)
     app.register_blueprint(payments_views.bp)
+    app.register_blueprint(redemption_views.bp)
     app.register_blueprint(payments_webhook.bp)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(members_api.blp)

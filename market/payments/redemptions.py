@@ -18,7 +18,7 @@ from market.currencies import governance
 from market.currencies.models import WHOLE, CurrencyPolicy
 from market.payments.redemption_models import Redemption, RedemptionStatus
 from market.platform.time import now_utc
-from market.treasury.owners import member_of
+from market.treasury.owners import member_of, owner_ref
 from market.web.errors import BusinessRuleError, InvalidState, NotFound, ValidationError
 
 #: The name of the platform's own payouts account (the network's is "payouts — EUR" too).
@@ -40,6 +40,21 @@ def euro_cents(units: int, scale: int, parity: Decimal) -> int:
 
 def _missing() -> NotFound:
     return NotFound(_("Cette page ou cette ressource n'existe pas."))
+
+
+def redeemable_accounts(session, members) -> list[dict]:
+    """The members' open accounts in a backed currency with a reserve (what
+    request_redemption accepts), each with its currency's redemption fee (``fee_bp``)."""
+    if not members:
+        return []
+    conn = session.connection()
+    kinds = {c["code"]: c["kind"] for c in ledger.list_currencies(conn)}
+    fees = {p.code: p.redemption_fee_bp for p in session.scalars(
+        select(CurrencyPolicy).where(CurrencyPolicy.reserve_account_id.is_not(None)))}
+    found = ledger.list_accounts(conn, owner_refs=[owner_ref(m) for m in sorted(members)])
+    return [{**a, "fee_bp": fees[a["currency"]]} for a in found
+            if a["status"] == "open" and a["currency"] in fees
+            and kinds.get(a["currency"]) == "backed"]
 
 
 def request_redemption(session, *, account_id: int, amount: str, movers: frozenset[int],
