@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from market.auth.models import User, UserRole
 from market.demo import data as demo_data
+from market.demo.currencies import book_periods, seed_currencies, summary
 from market.demo.groupings import seed_procurement
 from market.demo.ledger import seed_ledger
 from market.demo.market import seed_marketplace
@@ -156,6 +157,12 @@ def seed_demo_command(if_empty: bool):
     session.commit()
     if tenders_summary:
         click.echo(tenders_summary)
+    # Last: the currencies' capabilities use the share offer and the members' euros.
+    begin_write(session)
+    currencies_seeded = seed_currencies(session, members, networks)
+    session.commit()
+    for line in summary(currencies_seeded, book_periods(session, db.engine)):
+        click.echo(line)
     click.echo(f"Identifiants de démonstration (mot de passe : {demo_data.DEMO_PASSWORD}) :")
     for email, role, organisation in logins:
         click.echo(f"  {email:40} {role:18} {organisation}")

@@ -1,4 +1,7 @@
-"""The demo ledger: currencies, system and member accounts, and some trade between members."""
+"""The demo ledger: currencies, system and member accounts, and some trade between members.
+
+Cooperative shares, clearing, programmes, redemptions, top-ups and demurrage are shown
+through their services by market.demo.currencies."""
 
 from sqlalchemy import Connection
 
@@ -12,17 +15,12 @@ CURRENCIES = [
      "ptce-sud-aquitaine", {"redemption_fee_bp": 500, "merchant_fee_bp": 0}),
     ("MUTU", "Crédit mutuel inter-entreprises du réseau", 2, "mutual_credit", "mes",
      {"default_credit_line": "5000.00"}),
-    ("PARTS-GIE", "Parts sociales du GIE Insertion Pays Basque", 0, "share",
-     "ptce-sud-aquitaine", {}),
 ]
 #: Credit line of every member in mutual credit, in MUTU.
 CREDIT_LINE = "-5000.00"
 #: Members (demo keys) that hold euskos: organisations of the Basque Country.
 EUSKO_HOLDERS = ["aci-jardins-adour", "ei-bois-nive", "ai-cote-basque", "esat-hendaye",
                  "scic-recyclerie-64", "ei-proprete-labourd", "scic-tourisme-pays-basque"]
-#: GIE members subscribing shares, with how many.
-GIE_SHARES = {"aci-jardins-adour": 20, "ei-bois-nive": 40, "ai-cote-basque": 15,
-              "ei-proprete-labourd": 25, "etti-interim-solidaire-64": 10}
 
 
 def open_system_accounts(session, networks: dict) -> dict[str, int]:
@@ -34,12 +32,11 @@ def open_system_accounts(session, networks: dict) -> dict[str, int]:
         for code, name, scale, kind, slug, rules in CURRENCIES}
     return {"eur_reserve": policies["EUSKO"].reserve_account_id,
             "eur_clearing": euro.issuance_account_id,
-            "eusko_issuance": policies["EUSKO"].issuance_account_id,
-            "gie_capital": policies["PARTS-GIE"].issuance_account_id}
+            "eusko_issuance": policies["EUSKO"].issuance_account_id}
 
 
 def open_member_accounts(conn: Connection, members: dict) -> dict[tuple[str, str], int]:
-    """Open each active member's accounts: euros, mutual credit, euskos and GIE shares."""
+    """Open each active member's accounts: euros, mutual credit and euskos."""
     opened = {}
     for key, member in members.items():
         if member.legal_form == "public_body":
@@ -48,8 +45,6 @@ def open_member_accounts(conn: Connection, members: dict) -> dict[tuple[str, str
             currencies = [("EUR", "0.00"), ("MUTU", CREDIT_LINE)]
         if key in EUSKO_HOLDERS:
             currencies.append(("EUSKO", "0.00"))
-        if key in GIE_SHARES:
-            currencies.append(("PARTS-GIE", "0"))
         for code, low in currencies:
             account = ledger.create_account(conn, code, f"{member.name} — {code}",
                                             owner_ref=owner_ref(member.id), min_balance=low)
@@ -79,10 +74,6 @@ def demo_trade(conn: Connection, system: dict, accounts: dict) -> int:
            accounts[("charleroi-atelier-protege", "MUTU")], "640.00")],
          "Impression des supports de formation"),
     ]
-    # the GIE's capital account issues the shares its members subscribe
-    moves += [([(system["gie_capital"], accounts[(key, "PARTS-GIE")], str(count))],
-               f"Souscription de {count} parts du GIE")
-              for key, count in GIE_SHARES.items()]
     for postings, description in moves:
         ledger.transfer(conn, [{"from": debit, "to": credit, "amount": amount}
                                for debit, credit, amount in postings],

@@ -4,9 +4,15 @@ from sqlalchemy import func, select
 
 from market.auth.models import User, UserRole
 from market.auth.roles import Role
+from market.currencies.clearing_models import ClearingAgreement
+from market.currencies.models import CurrencyPolicy
+from market.currencies.programme_models import DonationRule, Programme, ProgrammeRecipient
+from market.currencies.share_models import CooperativeCapital, ShareEvent, ShareRequest
 from market.members.models import InclusionKind, Member, Network
 from market.offers.models import Offer
 from market.orders.models import Order
+from market.payments.models import StripeEvent, TopUp
+from market.payments.redemption_models import Redemption
 from market.procurement.contract_models import (
     CataloguePurchase,
     Contract,
@@ -21,7 +27,10 @@ def table_counts(db) -> dict:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
             for model in (Member, Network, User, UserRole, Offer, Order, Structure,
                           Grouping, GroupingMember, Tender, Lot, LotOpportunity, LotQuestion,
-                          Contract, ContractInvoice, HoursReport, CataloguePurchase)}
+                          Contract, ContractInvoice, HoursReport, CataloguePurchase,
+                          CurrencyPolicy, CooperativeCapital, ShareEvent, ShareRequest,
+                          ClearingAgreement, Programme, ProgrammeRecipient, DonationRule,
+                          Redemption, TopUp, StripeEvent)}
 
 
 def test_seed_demo_builds_a_network_across_four_territories(runner, db):
@@ -196,3 +205,121 @@ def test_seed_demo_shows_every_step_of_public_procurement(runner, client, db):
     assert sorted(r.status for r in db.session.scalars(select(HoursReport))) == [
         "submitted", "validated"]
     assert db.session.scalar(select(func.count()).select_from(CataloguePurchase)) == 1
+
+
+def demo_transfers(db) -> list[dict]:
+    import ledger
+
+    found, cursor = [], None
+    while True:
+        page = ledger.list_transfers(db.engine, limit=500, cursor=cursor)
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+
+
+def test_seed_demo_shows_cooperative_shares_through_the_register(runner, db):
+    from market.currencies import shares
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    gie = db.session.scalar(select(Member).where(Member.name == "GIE Insertion Pays Basque"))
+    register = shares.register(db.session, gie.id)
+    holders = register["holders"]
+    assert len(holders) == 3 and all(h["units"] > 0 for h in holders)
+    # One paid a quarter; the call on its uncalled part was partly paid.
+    [partial] = [h for h in holders if h["called"] or h["uncalled"]]
+    assert partial["called"] > 0 and partial["paid"] < partial["units"] * \
+        register["capital"].nominal_minor
+    kinds = [e.kind for e in register["events"]]
+    assert kinds.count("subscription") == 3 and "call" in kinds and "payment" in kinds
+    [request] = db.session.scalars(select(ShareRequest)).all()
+    assert (request.kind, request.status) == ("withdrawal", "requested")
+    # The shares live in the cooperative's share currency, no longer in raw PARTS-GIE moves.
+    assert db.session.get(CurrencyPolicy, "PARTS-GIE") is None
+
+
+def test_seed_demo_clears_a_payment_between_two_networks(runner, db):
+    import ledger
+    from market.currencies import clearing
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    [agreement] = db.session.scalars(select(ClearingAgreement)).all()
+    assert {agreement.currency_a, agreement.currency_b} == {"EUSKO", "ECOSOL"}
+    [position] = clearing.positions(db.session)
+    assert {side["balance"] for side in position["sides"]} == {"240.00", "-240.00"}
+    paid = [t for t in demo_transfers(db)
+            if (t.get("metadata") or {}).get("clearing_agreement") == agreement.id]
+    assert len(paid) == 1 and paid[0]["status"] == "posted"
+    assert ledger.get_account(db.engine, agreement.account_b_id)["currency"] == "ECOSOL"
+
+
+def test_seed_demo_issues_a_programme_and_pays_with_a_fee_and_a_donation(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    eusko = db.session.scalars(select(Programme).where(Programme.currency == "EUSKO")).one()
+    recipients = db.session.scalar(select(func.count()).select_from(ProgrammeRecipient).where(
+        ProgrammeRecipient.programme_id == eusko.id))
+    transfers = demo_transfers(db)
+    issued = [t for t in transfers
+              if (t.get("reference") or "").startswith(f"programme:{eusko.id}:")]
+    assert recipients >= 2 and len(issued) == recipients
+    policy = db.session.get(CurrencyPolicy, "EUSKO")
+    assert policy.merchant_fee_bp > 0 and policy.fund_account_id is not None
+    [rule] = db.session.scalars(select(DonationRule)).all()
+    assert rule.currency == "EUSKO"
+    [payment] = [t for t in transfers
+                 if (t.get("metadata") or {}).get("kind") == "currency_payment"]
+    credited = {p["to"] for p in payment["postings"]}
+    assert len(payment["postings"]) == 3 and policy.fund_account_id in credited
+
+
+def test_seed_demo_has_a_redemption_pending_and_one_approved(runner, db):
+    import ledger
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    found = {r.status: r for r in db.session.scalars(select(Redemption))}
+    assert set(found) == {"requested", "approved"}
+    assert ledger.get_transfer(db.engine, found["requested"].hold_transfer_id)["status"] == \
+        "pending"
+    assert ledger.get_transfer(db.engine, found["approved"].payout_transfer_id)["status"] == \
+        "posted"
+
+
+def test_seed_demo_credits_a_card_top_up_from_stripes_event(runner, db):
+    import ledger
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    [topup] = db.session.scalars(select(TopUp).where(TopUp.currency == "EUR")).all()
+    assert topup.status == "succeeded" and topup.payment_intent.startswith("pi_demo_")
+    moved = ledger.get_transfer(db.engine, topup.transfer_id)
+    assert moved["status"] == "posted"
+    assert [(p["to"], p["amount"]) for p in moved["postings"]] == [
+        (topup.account_id, ledger.format_amount(topup.euro_cents, 2))]
+    assert db.session.scalar(select(func.count()).select_from(StripeEvent).where(
+        StripeEvent.topup_id == topup.id)) == 1
+
+
+def test_seed_demo_books_a_demurrage_charge_to_the_commons(runner, db):
+    import ledger
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    melting = [p for p in db.session.scalars(select(CurrencyPolicy))
+               if p.demurrage_rate_bp and p.commons_account_id]
+    assert melting
+    commons = ledger.get_account(db.engine, melting[0].commons_account_id)
+    assert commons["balance"] not in ("0", "0.00")
+    assert any((t.get("reference") or "").startswith(f"demurrage:{melting[0].code}:")
+               for t in demo_transfers(db))
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+
+
+def test_seed_demo_summary_names_each_currency_capability_once(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    starts = ["Parts sociales :", "Compensation entre réseaux :", "Programme social ",
+              "Conversions d'euskos en euros :", "Recharge par carte :", "Fonte ECOSOL "]
+    lines = first.output.splitlines()
+    assert [sum(line.startswith(s) for line in lines) for s in starts] == [1] * len(starts)
+    again = runner.invoke(args=["seed-demo"]).output.splitlines()
+    assert not any(line.startswith(s) for s in starts for line in again)
