@@ -21,6 +21,7 @@ from market.currencies.forms import (
 )
 from market.currencies.models import CreditLineChange, CurrencyPolicy
 from market.members.models import Network
+from market.payments import redemptions
 from market.platform.database import begin_write
 from market.platform.extensions import db
 from market.treasury import access as policy
@@ -140,8 +141,11 @@ def page(code: str, *, rules: RulesForm | None = None, line: CreditLineForm | No
                                  .order_by(CreditLineChange.id.desc())
                                  .limit(CHANGES_SHOWN)).all() if treasurer else []
     network_name = db.session.get(Network, found.network_id).name if found.network_id else None
+    coverage = redemptions.reserve_coverage(db.session.connection(), code) \
+        if treasurer else None
     return render_template("currencies/currency.html", policy=found, currency=currency,
                            network_name=network_name, rules=rules if admin else None,
+                           coverage=coverage,
                            line=line if members else None, members=members,
                            changes=changes, treasurer=treasurer), status
 

@@ -193,32 +193,38 @@ def redemption_data(session, redemption: Redemption) -> dict:
             "decided_at": redemption.decided_at.isoformat() if redemption.decided_at else None}
 
 
-def reserve_problems(conn) -> list[dict]:
-    """Each backed currency whose euro reserve does not cover its units in circulation.
+def reserve_coverage(conn, code: str) -> dict | None:
+    """How the euro reserve of the backed currency ``code`` covers its units in circulation
+    (None when ``code`` is not backed or has no reserve).
 
     Units in circulation are what the issuance account has put out (minus its balance);
     they are covered when the reserve holds at least their value at parity, in cents
     rounded down.
     """
-    kinds = {c["code"]: c for c in ledger.list_currencies(conn)}
+    currency = next((c for c in ledger.list_currencies(conn) if c["code"] == code), None)
     table = CurrencyPolicy.__table__
-    problems = []
-    for row in conn.execute(select(table.c.code, table.c.euro_parity,
-                                   table.c.issuance_account_id, table.c.reserve_account_id)
-                            .order_by(table.c.code)):
-        currency = kinds.get(row.code)
-        if currency is None or currency["kind"] != "backed" or row.reserve_account_id is None:
-            continue
-        scale = currency["scale"]
-        issued = ledger.get_account(conn, row.issuance_account_id)["balance"]
-        circulating = -ledger.parse_amount(issued, scale, signed=True)
-        reserve = ledger.parse_amount(ledger.get_account(conn, row.reserve_account_id)["balance"],
-                                      2, signed=True)
-        needed = euro_cents(max(circulating, 0), scale, Decimal(row.euro_parity))
-        if reserve < needed:
-            problems.append({"currency": row.code,
-                             "circulating": ledger.format_amount(circulating, scale),
-                             "reserve_eur": ledger.format_amount(reserve, 2),
-                             "needed_eur": ledger.format_amount(needed, 2),
-                             "shortfall_eur": ledger.format_amount(needed - reserve, 2)})
-    return problems
+    row = conn.execute(select(table.c.euro_parity, table.c.issuance_account_id,
+                              table.c.reserve_account_id).where(table.c.code == code)).first()
+    if currency is None or row is None or currency["kind"] != "backed" \
+            or row.reserve_account_id is None:
+        return None
+    scale = currency["scale"]
+    issued = ledger.get_account(conn, row.issuance_account_id)["balance"]
+    circulating = -ledger.parse_amount(issued, scale, signed=True)
+    reserve = ledger.parse_amount(ledger.get_account(conn, row.reserve_account_id)["balance"],
+                                  2, signed=True)
+    needed = euro_cents(max(circulating, 0), scale, Decimal(row.euro_parity))
+    return {"currency": code, "circulating": ledger.format_amount(circulating, scale),
+            "reserve_eur": ledger.format_amount(reserve, 2),
+            "needed_eur": ledger.format_amount(needed, 2),
+            "shortfall_eur": ledger.format_amount(max(needed - reserve, 0), 2),
+            "covered": reserve >= needed}
+
+
+def reserve_problems(conn) -> list[dict]:
+    """Each backed currency whose euro reserve does not cover its units in circulation."""
+    codes = conn.execute(select(CurrencyPolicy.__table__.c.code)
+                         .order_by(CurrencyPolicy.__table__.c.code)).scalars()
+    found = (reserve_coverage(conn, code) for code in list(codes))
+    return [{k: v for k, v in c.items() if k != "covered"} for c in found
+            if c is not None and not c["covered"]]

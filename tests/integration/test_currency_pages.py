@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 import ledger
 from market.auth.roles import Role
+from market.currencies import governance
 from market.currencies.models import CreditLineChange, CurrencyPolicy
 from tests.integration.auth_helpers import CSRF_INPUT
-from tests.integration.currency_factories import make_currency, open_account
+from tests.integration.currency_factories import funded_account, make_currency, open_account
 from tests.integration.db_writes import nothing_written
 from tests.integration.members_factories import log_in, make_member, make_network, make_user
 
@@ -153,3 +154,20 @@ def test_an_unknown_currency_is_404_and_anonymous_people_sign_in(client, db, peo
     assert client.get("/monnaies/NOPE").status_code == 404
     client.delete_cookie("session")
     assert client.get("/monnaies").status_code in (302, 401)
+
+
+def test_treasurers_see_whether_the_euro_reserve_covers_the_units_in_circulation(client, db,
+                                                                                people):
+    policy = make_currency(db, "EUSKO", "backed")
+    funded_account(db, people["member"], "EUSKO", "100.00")
+    log_in(client, people["member_admin"])
+    assert "Couverture par la réserve" not in text(client.get("/monnaies/EUSKO"))
+    log_in(client, people["treasurer"])
+    page = text(client.get("/monnaies/EUSKO"))
+    assert "Couverte : 100.00 EUSKO en circulation valent 100.00 €" in page
+    stripe_clearing = governance.euro(db.session).issuance_account_id
+    reserve = policy.reserve_account_id
+    db.session.commit()
+    ledger.transfer(db.engine, [{"from": reserve, "to": stripe_clearing, "amount": "0.01"}])
+    page = text(client.get("/monnaies/EUSKO"))
+    assert "Non couverte" in page and "il manque 0.01 €" in page
