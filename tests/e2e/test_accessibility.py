@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 import ledger
 from market.members.models import MemberStatus
 from market.treasury import views as treasury_views
+from tests.e2e.browser_helpers import sign_in
 from tests.e2e.conftest import SWAGGER_UI, SWAGGER_UI_FAILS
 from tests.integration.ledger_api_helpers import make_world
 from tests.integration.members_factories import (
-    PASSWORD,
     make_member,
     make_network,
     make_user,
@@ -30,14 +30,6 @@ def choose_language(page, live_server, lang: str) -> None:
     if lang != "fr":
         page.click(f"header button[name=lang][value={lang}]")
     expect(page.locator("html")).to_have_attribute("lang", lang)
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator("header")).to_contain_text(email)
 
 
 def visit(page, axe, url: str) -> None:

@@ -4,6 +4,7 @@ reads the clearing positions and approves a redemption; every page passes axe-co
 from market.auth.roles import Role
 from market.currencies import clearing
 from market.payments import redemptions
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.currency_factories import (
     balance,
     funded_account,
@@ -11,19 +12,10 @@ from tests.integration.currency_factories import (
     open_account,
 )
 from tests.integration.members_factories import (
-    PASSWORD,
     make_member,
     make_network,
     make_user,
 )
-
-
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_a_payment_across_networks_then_positions_and_a_redemption(live_server, page, db, axe):

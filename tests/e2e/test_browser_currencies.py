@@ -3,16 +3,9 @@ line and reads its history; both pages pass axe-core."""
 
 import ledger
 from market.auth.roles import Role
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.currency_factories import make_currency, open_account
-from tests.integration.members_factories import PASSWORD, make_member, make_user
-
-
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+from tests.integration.members_factories import make_member, make_user
 
 
 def test_an_admin_creates_a_currency_and_a_treasurer_grants_a_line(live_server, page, db,

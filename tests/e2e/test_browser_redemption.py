@@ -3,22 +3,13 @@ treasurer approves it; the member then sees it paid with the transfer's referenc
 page passes axe-core."""
 
 from market.auth.roles import Role
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.currency_factories import balance, funded_account, make_currency
 from tests.integration.members_factories import (
-    PASSWORD,
     make_member,
     make_network,
     make_user,
 )
-
-
-def sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_a_member_asks_a_redemption_that_the_network_treasurer_pays(
@@ -30,6 +21,7 @@ def test_a_member_asks_a_redemption_that_the_network_treasurer_pays(
     make_user(db, "tresorier@example.org", [(Role.member_treasurer, member.id)])
     make_user(db, "reseau@example.org", [(Role.network_treasurer, None)])
 
+    page.context.clear_cookies()
     sign_in(page, live_server, "tresorier@example.org")
     page.click("header nav a[href='/reconversions']")
     page.wait_for_url(f"{live_server}/reconversions")
@@ -52,6 +44,7 @@ def test_a_member_asks_a_redemption_that_the_network_treasurer_pays(
     axe(page)
     assert balance(db, account) == "80.00"  # held only
 
+    page.context.clear_cookies()
     sign_in(page, live_server, "reseau@example.org")
     page.goto(f"{live_server}/compensation/reconversions")
     axe(page)
@@ -61,6 +54,7 @@ def test_a_member_asks_a_redemption_that_the_network_treasurer_pays(
     assert "VIR-2026-77" in page.locator("table.redemptions-decided").inner_text()
     assert balance(db, account) == "55.00"
 
+    page.context.clear_cookies()
     sign_in(page, live_server, "tresorier@example.org")
     page.goto(f"{live_server}/reconversions")
     row = page.locator("#reconversion-1").inner_text()

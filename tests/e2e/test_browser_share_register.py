@@ -7,16 +7,9 @@ import io
 from pathlib import Path
 
 from market.auth.roles import Role
-from tests.integration.members_factories import PASSWORD, make_user
+from tests.e2e.browser_helpers import sign_in
+from tests.integration.members_factories import make_user
 from tests.integration.offers_factories import make_offer, make_trader
-
-
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_a_member_subscribes_and_the_treasurer_reads_and_downloads_the_register(

@@ -8,7 +8,7 @@ templates/offers/offer.html is to include them (tests.integration.test_offers_qu
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.members_factories import PASSWORD
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.offers_factories import make_offer, make_trader
 
 
@@ -18,13 +18,6 @@ def world(app, db) -> dict:
     buyer = make_trader(db, 2, "Jardins de l'Adour")
     offer = make_offer(db, seller, title="Planches de chêne", description="Chêne du Labourd.")
     return {"seller": seller, "buyer": buyer, "offer": offer}
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
 
 
 def test_ask_star_and_want_then_the_seller_answers(live_server, page, world, axe):

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.integration.members_factories import PASSWORD
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.offers_factories import make_offer, make_trader
 
 
@@ -22,14 +22,6 @@ def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (320, 200), (150, 100, 60)).save(out, format="PNG")
     return out.getvalue()
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator("header")).to_contain_text(email)
 
 
 def test_a_member_posts_an_offer_with_an_image_publishes_it_and_finds_it(live_server, page,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.members_factories import PASSWORD
+from tests.e2e.browser_helpers import sign_in
 from tests.integration.offers_factories import make_offer, make_trader
 
 LYON = (45.7640, 4.8357)
@@ -30,14 +30,6 @@ def seeded(db) -> dict:
                        quantity=10, currency_share=30, accepted_currencies=["EUSKO"],
                        deliveries=[{"kind": "pickup", "address": "Port de Bayonne"}])
     return {"seller": seller, "buyer": buyer, "offer": offer}
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    expect(page.locator("header")).to_contain_text(email)
 
 
 def amount(text: str) -> Decimal:
