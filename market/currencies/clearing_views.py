@@ -12,7 +12,7 @@ import ledger
 from market.auth.access import network
 from market.auth.roles import Role
 from market.currencies import clearing
-from market.currencies.forms import choices, decimal_text
+from market.currencies.forms import choices, decimal_text, form_number
 from market.members.models import Member
 from market.payments import redemptions
 from market.payments.redemption_models import RedemptionStatus
@@ -23,11 +23,12 @@ from market.treasury.owners import owner_ref
 from market.web import navigation, refusals
 from market.web.access import protect
 from market.web.errors import AppError
+from market.web.path_ids import ROW_ID
 
 bp = Blueprint("clearing", __name__, url_prefix="/compensation")
 bp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
 
-ID = "int(min=1, max=2147483647)"
+ID = ROW_ID
 
 
 def N_(message: str) -> str:
@@ -46,11 +47,6 @@ class ClearingPaymentForm(FlaskForm):
     amount = StringField(_l("Montant, dans la monnaie du compte débité"))
     description = StringField(_l("Libellé"))
 
-
-def _number(raw: str | None) -> int:
-    """A form's id as an int (0 when it is not one)."""
-    raw = raw or ""
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
 @bp.get("/positions")
@@ -93,8 +89,8 @@ def pay():
     viewer = policy.Viewer.of(current_user)
     begin_write(db.session)
     try:
-        moved = clearing.pay(db.session, from_account=_number(form.from_account.data),
-                             to_member=_number(form.to_member.data),
+        moved = clearing.pay(db.session, from_account=form_number(form.from_account.data),
+                             to_member=form_number(form.to_member.data),
                              amount=decimal_text(form.amount.data),
                              description=(form.description.data or "").strip()[:500],
                              movers=viewer.movers, placed_by=policy.actor(current_user))
@@ -110,7 +106,7 @@ def pay():
             form.amount.errors = [mapped.message]
         return payment_page(form, mapped.status)
     db.session.commit()
-    payee = db.session.get(Member, _number(form.to_member.data))
+    payee = db.session.get(Member, form_number(form.to_member.data))
     flash(_("Paiement n° %(id)s envoyé à %(name)s.", id=moved["id"], name=payee.name),
           "success")
     return redirect(url_for(".payment_form"))

@@ -24,6 +24,12 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def form_number(raw: str | None) -> int:
+    """A whole number typed or chosen in a form (0, which no id or count is, when not one)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+
+
 def decimal_text(raw: str) -> str:
     """"1 250,5" as "1250.5": spaces dropped, a decimal comma turned into a point."""
     return re.sub(r"[\s\u00a0\u202f]", "", raw or "").replace(",", ".")

@@ -16,7 +16,7 @@ from wtforms import SelectField, StringField
 
 import ledger
 from market.currencies import share_rules, shares
-from market.currencies.forms import choices, decimal_text
+from market.currencies.forms import choices, decimal_text, form_number
 from market.currencies.share_access import (
     HOLDERS,
     keeps_register,
@@ -38,11 +38,12 @@ from market.platform.extensions import db
 from market.web import navigation, refusals
 from market.web.access import protect, signed_in
 from market.web.errors import AppError, NotFound, ValidationError
+from market.web.path_ids import ROW_ID
 
 bp = Blueprint("shares", __name__, url_prefix="/parts")
 bp.register_error_handler(ledger.LedgerError, refusals.render_refusal)
 
-ID = "int(min=1, max=2147483647)"
+ID = ROW_ID
 PARIS = ZoneInfo("Europe/Paris")
 EURO = shares.EURO
 #: Register events as people read them.
@@ -91,11 +92,6 @@ def share_helpers() -> dict:
             "request_kinds": REQUEST_KINDS}
 
 
-def _number(raw: str | None) -> int:
-    """A form's id as an int (0 when it is not one)."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
-
 
 def share_offer(offer_id: int) -> Offer:
     """A published share offer (with its nominal) of an active member; any other is
@@ -139,11 +135,11 @@ def subscription_input(form: SubscriptionForm, offer: Offer, members: list[Membe
     """The form's member, units and euros, or ValidationError naming the wrong fields."""
     errors = {}
     allowed = {m.id: m for m in members}
-    chosen = allowed.get(_number(form.member.data)) if len(members) > 1 else (
+    chosen = allowed.get(form_number(form.member.data)) if len(members) > 1 else (
         members[0] if members else None)
     if chosen is None:
         errors["member"] = [_("Choisissez une structure pour laquelle vous agissez.")]
-    units = _number(form.shares.data)
+    units = form_number(form.shares.data)
     if units < 1:
         errors["shares"] = [_("Un nombre entier de parts, au moins 1.")]
     raw = decimal_text(form.paid.data)
@@ -330,7 +326,7 @@ def ask_withdrawal(cooperative_id: int, member_id: int):
     form = WithdrawalForm()
     begin_write(db.session)
     try:
-        units = _number(form.shares.data)
+        units = form_number(form.shares.data)
         if units < 1:
             raise ValidationError({"shares": [_("Un nombre entier de parts, au moins 1.")]},
                                   _("Un nombre entier de parts, au moins 1."))

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 import ledger
-from market.currencies.forms import choices, decimal_text
+from market.currencies.forms import choices, decimal_text, form_number
 from market.payments import redemptions
 from market.platform.database import begin_write
 from market.platform.extensions import db
@@ -56,11 +56,6 @@ class RedemptionForm(FlaskForm):
     account = SelectField(_l("Compte à reconvertir en euros"), validate_choice=False)
     amount = StringField(_l("Montant à reconvertir (dans la monnaie du compte)"))
 
-
-def _number(raw: str | None) -> int:
-    """A form's id as an int (0 when it is not one)."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
 def _fee_text(fee_bp: int) -> str:
@@ -114,7 +109,7 @@ def request_redemption():
     begin_write(db.session)
     try:
         asked = redemptions.request_redemption(
-            db.session, account_id=_number(form.account.data),
+            db.session, account_id=form_number(form.account.data),
             amount=decimal_text(form.amount.data), movers=viewer.movers,
             by=current_user.id, placed_by=policy.actor(current_user))
         shown = redemptions.redemption_data(db.session, asked)

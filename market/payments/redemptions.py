@@ -193,7 +193,7 @@ def redemption_data(session, redemption: Redemption) -> dict:
             "decided_at": redemption.decided_at.isoformat() if redemption.decided_at else None}
 
 
-def reserve_coverage(conn, code: str) -> dict | None:
+def reserve_coverage(conn, code: str, currencies: list[dict] | None = None) -> dict | None:
     """How the euro reserve of the backed currency ``code`` covers its units in circulation
     (None when ``code`` is not backed or has no reserve).
 
@@ -201,7 +201,8 @@ def reserve_coverage(conn, code: str) -> dict | None:
     they are covered when the reserve holds at least their value at parity, in cents
     rounded down.
     """
-    currency = next((c for c in ledger.list_currencies(conn) if c["code"] == code), None)
+    currency = next((c for c in currencies or ledger.list_currencies(conn)
+                     if c["code"] == code), None)
     table = CurrencyPolicy.__table__
     row = conn.execute(select(table.c.euro_parity, table.c.issuance_account_id,
                               table.c.reserve_account_id).where(table.c.code == code)).first()
@@ -225,6 +226,7 @@ def reserve_problems(conn) -> list[dict]:
     """Each backed currency whose euro reserve does not cover its units in circulation."""
     codes = conn.execute(select(CurrencyPolicy.__table__.c.code)
                          .order_by(CurrencyPolicy.__table__.c.code)).scalars()
-    found = (reserve_coverage(conn, code) for code in list(codes))
+    currencies = ledger.list_currencies(conn)
+    found = (reserve_coverage(conn, code, currencies) for code in list(codes))
     return [{k: v for k, v in c.items() if k != "covered"} for c in found
             if c is not None and not c["covered"]]

@@ -21,9 +21,10 @@ from market.web import navigation
 from market.web.access import protect
 from market.web.errors import AppError, ValidationError
 from market.web.headers import CONTENT_SECURITY_POLICY
+from market.web.path_ids import ROW_ID
 
 bp = Blueprint("payments", __name__, url_prefix="/paiements")
-ID = "int(min=1, max=2147483647)"
+ID = ROW_ID
 #: The site's policy, opened to Stripe.js (script, its frames, its API) on this page only.
 STRIPE_POLICY = CONTENT_SECURITY_POLICY.replace(
     "script-src 'self'", "script-src 'self' https://js.stripe.com https://*.js.stripe.com"
